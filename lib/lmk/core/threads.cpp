@@ -1,0 +1,45 @@
+// core/threads.cpp: oneTBB global_control held for the process lifetime.
+#include "lmk/core/threads.h"
+#include "lmk/core/error.h"
+
+#include <memory>
+#include <thread>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+
+namespace lmk {
+
+namespace {
+std::unique_ptr<tbb::global_control> g_control;
+int g_threads = 0;
+} // namespace
+
+int hardware_threads() {
+    unsigned n = std::thread::hardware_concurrency();
+    return n ? int(n) : 1;
+}
+
+void set_threads(int n) {
+    LMK_CHECK(n >= 0, "--threads: expected a count >= 0, got {}", n);
+    g_threads = n == 0 ? hardware_threads() : n;
+    g_control.reset();
+    g_control = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                      size_t(g_threads));
+}
+
+int num_threads() { return g_threads ? g_threads : hardware_threads(); }
+
+void parallel_for_chunks(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
+    if (n == 0) return;
+    if (grain == 0) grain = 1;
+    size_t chunks = (n + grain - 1) / grain;
+    if (chunks == 1 || num_threads() == 1) {
+        for (size_t c = 0; c < chunks; c++) fn(c * grain, std::min(n, (c + 1) * grain));
+        return;
+    }
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, chunks, 1), [&](const tbb::blocked_range<size_t>& r) {
+        for (size_t c = r.begin(); c < r.end(); c++) fn(c * grain, std::min(n, (c + 1) * grain));
+    });
+}
+
+} // namespace lmk
