@@ -87,6 +87,8 @@ struct OutputOptions {
     bool binary = false;  // refuse a terminal on stdout
     bool atomic = true;   // write path.tmp then rename (regular files only)
     int level = -1;       // compression level; -1 = default (gzip 6, zstd 3)
+    bool raw = false;     // never compress, whatever the name (writers that frame their own
+                          // compression, e.g. WARC's one gzip member per record)
 };
 
 class Output {
