@@ -1,0 +1,177 @@
+// nn/kernels.h: the raw compute of the engine: free functions over pointers and sizes.
+//
+// Every differentiable kernel comes as x_forward / x_backward side by side. Backward kernels
+// ACCUMULATE (+=) into gradient buffers, so a tensor used twice gets both contributions and
+// zero_grad clears them; any gradient pointer may be null to skip that gradient.
+// Sizes use llm.c's letters: B batch, T time, C channels, OC output channels, V vocabulary
+// (Vp padded row length >= V), NH heads, HS head size, N = rows (usually B*T).
+//
+// Matmuls go to oneDNN (fp32 sgemm, or its bf16 matmul with fp32 accumulation); everything
+// else is our own code with AVX-512, AVX2 and scalar paths chosen at run time (set_isa forces
+// one, for tests and benchmarks). Kernels split work over oneTBB in fixed chunks and reduce
+// in a fixed order, so results are bit-identical for the same inputs, ISA and thread count
+// (and, for kernels without cross-row reductions, for any thread count). Hot loops never
+// throw; shapes are validated by the ops (nn/ops.h).
+//
+//   lmk::nn::layernorm_forward(out, mean, rstd, inp, w, b, B * T, C, 1e-5f);
+//   lmk::nn::linear_forward(qkv, ln1, attn_w, attn_b, B * T, C, 3 * C, WeightLayout::in_out);
+//   lmk::nn::attention_forward(att, lse, qkv, qkv + C, qkv + 2 * C, shape);
+//   float loss = lmk::nn::cross_entropy_forward(losses, lse, logits, targets, N, V, Vp, {});
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace lmk::nn {
+
+// ---- instruction set ------------------------------------------------------------------
+enum class Isa { scalar, avx2, avx512 };
+const char* isa_name(Isa isa);          // "scalar", "avx2", "avx512"
+bool isa_supported(Isa isa);            // by this CPU (avx2 also needs FMA)
+std::vector<Isa> supported_isas();      // scalar first
+Isa best_isa();
+Isa current_isa();                      // best_isa() unless set_isa was called
+void set_isa(Isa isa);                  // throws lmk::Error if the CPU lacks it
+void set_isa(std::string_view name);    // "scalar" | "avx2" | "avx512" | "auto"
+
+// ---- matmul (oneDNN) ------------------------------------------------------------------
+enum class Precision { f32, bf16 }; // bf16: operands rounded to bf16, products summed in fp32
+
+// C (M,N) = alpha * op(A) op(B) + beta * C, row-major; op(A) is (M,K): A is stored (M,K) with
+// leading dimension lda, or (K,M) when trans_a. op(B) is (K,N) likewise. The GEMM library
+// runs on lmk::num_threads() threads; call it from the main thread, not inside a TBB task.
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+          int64_t ldc, Precision precision = Precision::f32);
+
+// How a projection's weight is stored: out_in = torch nn.Linear (OC, C), used by BERT/T5;
+// in_out = Hugging Face Conv1D (C, OC), used by GPT-2's c_attn/c_proj/c_fc.
+enum class WeightLayout { out_in, in_out };
+
+// inp (N,C) -> out (N,OC) = inp W (+ bias (OC)); bias may be null.
+void linear_forward(float* out, const float* inp, const float* weight, const float* bias,
+                    int64_t N, int64_t C, int64_t OC, WeightLayout layout,
+                    Precision precision = Precision::f32);
+// dinp (N,C) += dout W^T; dweight (layout) += inp^T dout; dbias (OC) += column sums of dout.
+void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+                     const float* inp, const float* weight, int64_t N, int64_t C, int64_t OC,
+                     WeightLayout layout, Precision precision = Precision::f32);
+
+// ---- embeddings and positions ---------------------------------------------------------
+// ids (N) in [0, V) -> out (N,C) = table[ids]. Learned positions are an embedding of
+// position ids. Callers validate ids (ops do).
+void embedding_forward(float* out, const int32_t* ids, const float* table, int64_t N, int64_t C);
+// dtable (V,C) += scatter of dout (N,C) by ids; deterministic (rows summed in token order).
+void embedding_backward(float* dtable, const float* dout, const int32_t* ids, int64_t N, int64_t C);
+// out (T,C): the Transformer's fixed sinusoids for positions offset..offset+T-1:
+// out[t][2i] = sin(pos / 10000^(2i/C)), out[t][2i+1] = cos(same). C even.
+void sinusoidal_positions(float* out, int64_t T, int64_t C, int64_t offset = 0);
+
+// ---- normalisation ----------------------------------------------------------------------
+// inp (N,C), weight (C), bias (C) or null -> out (N,C); mean, rstd (N) kept for backward.
+void layernorm_forward(float* out, float* mean, float* rstd, const float* inp,
+                       const float* weight, const float* bias, int64_t N, int64_t C, float eps);
+void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+                        const float* inp, const float* weight, const float* mean,
+                        const float* rstd, int64_t N, int64_t C);
+// RMSNorm (T5): out = inp * rstd * weight, rstd = 1/sqrt(mean(inp^2) + eps); rstd (N) kept.
+void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* weight, int64_t N,
+                     int64_t C, float eps);
+void rmsnorm_backward(float* dinp, float* dweight, const float* dout, const float* inp,
+                      const float* weight, const float* rstd, int64_t N, int64_t C);
+
+// ---- pointwise --------------------------------------------------------------------------
+enum class Activation { gelu_tanh, gelu_erf, relu };
+// out (n) = act(inp); dinp (n) += act'(inp) * dout.
+void activation_forward(float* out, const float* inp, size_t n, Activation act);
+void activation_backward(float* dinp, const float* dout, const float* inp, size_t n, Activation act);
+// Residual add: out = a + b (out may alias a or b). Its backward is accumulate() twice.
+void add_forward(float* out, const float* a, const float* b, size_t n);
+// dst += alpha * src.
+void accumulate(float* dst, const float* src, size_t n, float alpha = 1.f);
+// x *= alpha.
+void scale_inplace(float* x, size_t n, float alpha);
+// sum of x[i]^2 in double, fixed chunking: identical for any thread count.
+double sum_squares(const float* x, size_t n);
+
+// Inverted dropout: out[i] = keep(i) ? inp[i] / (1-p) : 0, keep(i) decided by a hash of
+// (seed, i), so backward regenerates the mask without storing it and any thread split
+// gives the same mask. p in [0, 1).
+void dropout_forward(float* out, const float* inp, size_t n, float p, uint64_t seed);
+void dropout_backward(float* dinp, const float* dout, size_t n, float p, uint64_t seed);
+
+// ---- softmax ----------------------------------------------------------------------------
+// Row softmax: inp (N,C) -> out (N,C).  dinp += out * (dout - sum_j dout_j out_j).
+void softmax_forward(float* out, const float* inp, int64_t N, int64_t C);
+void softmax_backward(float* dinp, const float* dout, const float* out, int64_t N, int64_t C);
+
+// ---- fused attention --------------------------------------------------------------------
+// Scaled dot-product attention over heads, computed in key tiles with an online softmax so
+// the (Tq, Tk) score matrix is never held whole. Element (b, t, h, d) of q lives at
+// q[b * q_bstride + t * q_stride + h * HS + d] (k, v likewise with Tk and their strides),
+// so GPT-2's packed qkv (B,T,3C) is read in place: q = qkv, k = qkv + C, v = qkv + 2C,
+// strides 3C. out (B,Tq,NH*HS) is contiguous.
+struct AttentionShape {
+    int64_t B = 0, Tq = 0, Tk = 0, NH = 0, HS = 0;
+    int64_t q_stride = 0, k_stride = 0, v_stride = 0; // floats between positions
+    // Floats between batch items; 0 means T * stride (dense). A KV cache allocated for
+    // Tmax positions passes k_bstride = v_bstride = Tmax * k_stride.
+    int64_t q_bstride = 0, k_bstride = 0, v_bstride = 0;
+    // Causal: query t sees keys j <= t + (Tk - Tq), i.e. queries are the last Tq positions
+    // (decoding with a KV cache holding Tk - Tq past positions).
+    bool causal = false;
+    const uint8_t* key_mask = nullptr; // (B,Tk): 1 attend, 0 padding; null = all keys
+    // Additive score bias (T5 relative positions, ALiBi): bias[b*bias_b + h*bias_h + t*Tk + j];
+    // a stride of 0 broadcasts over that dimension. Null = none.
+    const float* bias = nullptr;
+    int64_t bias_b = 0, bias_h = 0;
+    float scale = 0.f; // 0 means 1/sqrt(HS)
+};
+// lse (B,NH,Tq): per-row log-sum-exp of the scaled scores, kept for backward (may be null
+// when no backward follows). A query that sees no key gets out = 0 and lse = -inf.
+void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v,
+                       const AttentionShape& s);
+// dq, dk, dv (same layouts and strides as q, k, v) +=; dbias (layout of bias) += when not
+// null. out and lse are the forward's. Recomputes scores tile by tile (fused backward).
+void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
+                        const float* out, const float* lse, const float* q, const float* k,
+                        const float* v, const AttentionShape& s);
+
+// ---- fused softmax cross-entropy ---------------------------------------------------------
+struct CrossEntropyOptions {
+    int32_t ignore_index = -100;    // targets equal to it contribute nothing
+    float label_smoothing = 0.f;    // target distribution (1-eps) one-hot + eps/V
+    const float* weights = nullptr; // (N) per-token weights (loss masks); null = all 1
+};
+struct CrossEntropyResult {
+    float loss = 0.f;       // sum_i w_i l_i / sum_i w_i over non-ignored rows (0 if none)
+    double weight_sum = 0;  // sum_i w_i over non-ignored rows
+};
+// logits (N,Vp) with real vocabulary V <= Vp (padding columns are ignored), targets (N) ->
+// losses (N) unweighted per-row losses (0 for ignored rows; may be null), lse (N) per-row
+// log-sum-exp over the V real columns, kept for backward.
+CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float* logits,
+                                         const int32_t* targets, int64_t N, int64_t V,
+                                         int64_t Vp, const CrossEntropyOptions& opt);
+// dlogits (N,Vp) += grad_scale * w_i * (softmax(logits_i) - target_dist_i) on the V real
+// columns. For the mean loss, grad_scale = dloss / weight_sum.
+void cross_entropy_backward(float* dlogits, const float* logits, const float* lse,
+                            const int32_t* targets, int64_t N, int64_t V, int64_t Vp,
+                            const CrossEntropyOptions& opt, float grad_scale);
+
+// ---- optimizer updates (fused, one pass over the parameter) ------------------------------
+// Adam/AdamW: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+// p -= lr * (m / bc1 / (sqrt(v / bc2) + eps) + wd * p)   (decoupled decay; wd=0 for Adam,
+// whose L2 decay is folded into g by the caller). bc1 = 1 - b1^t, bc2 = 1 - b2^t.
+void adam_update(float* param, const float* grad, float* m, float* v, size_t n, float lr,
+                 float beta1, float beta2, float eps, float weight_decay, float bc1, float bc2);
+// SGD with optional momentum (buf = mu buf + g; step = nesterov ? g + mu buf : buf) and
+// L2 weight decay folded into g: p -= lr * step. buf may be null when mu == 0.
+void sgd_update(float* param, const float* grad, float* buf, size_t n, float lr, float momentum,
+                bool nesterov, float weight_decay, bool first_step);
+// Adagrad: sum += g^2; p -= lr * g / (sqrt(sum) + eps), g including L2 decay.
+void adagrad_update(float* param, const float* grad, float* sum, size_t n, float lr, float eps,
+                    float weight_decay);
+
+} // namespace lmk::nn
