@@ -69,7 +69,7 @@ private:
     size_t fill_raw();
     size_t read_raw(char* buf, size_t n);
 
-    friend struct Decoder;
+    friend struct InputRaw; // the decoders' view of the raw buffer (file.cpp)
     std::string name_;
     int fd_ = -1;
     bool own_fd_ = false;
@@ -116,7 +116,7 @@ private:
     void write_fd(const char* p, size_t n);
     void abandon() noexcept;
 
-    friend struct Encoder;
+    friend struct OutputRaw; // the encoders' access to write_fd (file.cpp)
     std::string name_, final_path_, tmp_path_;
     int fd_ = -1;
     bool is_stdout_ = false, committed_ = false;

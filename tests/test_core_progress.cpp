@@ -1,0 +1,46 @@
+// Tests for core/progress and core/log formatting.
+#include "lmk/core/error.h"
+#include "lmk/core/log.h"
+#include "lmk/core/progress.h"
+#include "lmk/core/threads.h"
+
+#include <atomic>
+#include <doctest/doctest.h>
+
+using namespace lmk;
+
+TEST_CASE("progress: count and duration formatting") {
+    CHECK(Progress::format_count(512, "B") == "512 B");
+    CHECK(Progress::format_count(1.5e6, "B") == "1.50 MB");
+    CHECK(Progress::format_count(12345, "docs") == "12.3k docs");
+    CHECK(Progress::format_count(42, "") == "42");
+    CHECK(Progress::format_duration(59) == "59s");
+    CHECK(Progress::format_duration(61) == "1m01s");
+    CHECK(Progress::format_duration(3700) == "1h01m");
+    CHECK(parse_progress_mode("never") == ProgressMode::never);
+    CHECK_THROWS_AS(parse_progress_mode("sometimes"), Error);
+}
+
+TEST_CASE("log: levels and tool prefix") {
+    std::string sink;
+    set_log_sink(&sink);
+    set_tool_name("demo");
+    set_log_level(LogLevel::warn);
+    log_info("hidden {}", 1);
+    log_warn("a.jsonl:{}: bad", 3);
+    set_log_level(LogLevel::info);
+    set_log_sink(nullptr);
+    CHECK(sink == "demo: a.jsonl:3: bad\n");
+}
+
+TEST_CASE("threads: fixed chunks cover the range exactly once") {
+    set_threads(2);
+    std::vector<std::atomic<int>> hits(1000);
+    parallel_for_chunks(1000, 64, [&](size_t b, size_t e) {
+        CHECK(b % 64 == 0);
+        for (size_t i = b; i < e; i++) hits[i]++;
+    });
+    for (auto& h : hits) CHECK(h.load() == 1);
+    CHECK_THROWS_AS(set_threads(-1), Error);
+    set_threads(0);
+}

@@ -1,0 +1,144 @@
+// Tests for io/file: compression by magic and by name, atomic outputs, damaged input,
+// line reading of long lines.
+#include "lmk/core/error.h"
+#include "lmk/io/file.h"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <unistd.h>
+#include <zlib.h>
+
+using namespace lmk;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempDir {
+    fs::path dir;
+    TempDir() {
+        dir = fs::temp_directory_path() / ("lmk_test_" + std::to_string(getpid()) + "_" + std::to_string(rand()));
+        fs::create_directories(dir);
+    }
+    ~TempDir() { fs::remove_all(dir); }
+    std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
+
+std::string gzip_member(const std::string& data) {
+    z_stream zs{};
+    deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    std::string out(compressBound(uLong(data.size())) + 64, '\0');
+    zs.next_in = (Bytef*)data.data();
+    zs.avail_in = uInt(data.size());
+    zs.next_out = (Bytef*)out.data();
+    zs.avail_out = uInt(out.size());
+    deflate(&zs, Z_FINISH);
+    out.resize(zs.total_out);
+    deflateEnd(&zs);
+    return out;
+}
+} // namespace
+
+TEST_CASE("file: round trip through plain, gzip and zstd, detected by magic") {
+    TempDir t;
+    std::string data;
+    for (int i = 0; i < 100000; i++) data += "line " + std::to_string(i) + "\n";
+    for (const char* name : {"a.txt", "a.txt.gz", "a.txt.zst"}) {
+        write_file(t / name, data);
+        CHECK(read_file(t / name) == data);
+        CHECK_FALSE(file_exists(t / name + std::string(".tmp")));
+    }
+    // Detection is by content: a gzip file with a misleading name still reads.
+    fs::rename(t / "a.txt.gz", t / "renamed.txt");
+    CHECK(Input::open(t / "renamed.txt")->compression() == Compression::gzip);
+    CHECK(read_file(t / "renamed.txt") == data);
+}
+
+TEST_CASE("file: concatenated gzip members read as one stream") {
+    TempDir t;
+    write_file(t / "m.gz", gzip_member("first\n") + gzip_member("second\n"), {.raw = true});
+    CHECK(read_file(t / "m.gz") == "first\nsecond\n");
+}
+
+TEST_CASE("file: truncated gzip is an error, or damage when tolerated") {
+    TempDir t;
+    std::string a = gzip_member(std::string(5000, 'a') + "\n"), b = gzip_member("bbb\n");
+    std::string whole = a + b;
+    write_file(t / "cut.gz", whole.substr(0, whole.size() - 5), {.raw = true});
+    CHECK_THROWS_AS(read_file(t / "cut.gz"), Error);
+    auto in = Input::open(t / "cut.gz", {.tolerate_damage = true});
+    std::string got;
+    char buf[4096];
+    for (size_t k; (k = in->read(buf, sizeof buf));) got.append(buf, k);
+    CHECK(got.substr(0, 5001) == std::string(5000, 'a') + "\n");
+    CHECK(in->damage_count() == 1);
+    auto d = in->take_damage();
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].what.find("truncated") != std::string::npos);
+}
+
+TEST_CASE("file: a corrupt member in the middle is skipped when tolerated") {
+    TempDir t;
+    std::string a = gzip_member("aaa\n"), b = gzip_member(std::string(3000, 'b')), c = gzip_member("ccc\n");
+    b[b.size() / 2] ^= 0x55;
+    b[b.size() / 2 + 1] ^= 0x55;
+    write_file(t / "bad.gz", a + "GARBAGE" + b + c, {.raw = true});
+    auto in = Input::open(t / "bad.gz", {.tolerate_damage = true});
+    std::string got;
+    char buf[4096];
+    for (size_t k; (k = in->read(buf, sizeof buf));) got.append(buf, k);
+    CHECK(got.substr(0, 4) == "aaa\n");
+    CHECK(got.substr(got.size() - 4) == "ccc\n");
+    CHECK(in->damage_count() >= 1);
+}
+
+TEST_CASE("file: outputs are atomic; an uncommitted output leaves nothing") {
+    TempDir t;
+    {
+        auto out = Output::open(t / "x.jsonl");
+        out->write("partial");
+        CHECK(file_exists(t / "x.jsonl.tmp"));
+        CHECK_FALSE(file_exists(t / "x.jsonl"));
+    }
+    CHECK_FALSE(file_exists(t / "x.jsonl.tmp"));
+    CHECK_FALSE(file_exists(t / "x.jsonl"));
+    write_file(t / "x.jsonl", "old");
+    {
+        auto out = Output::open(t / "x.jsonl");
+        out->write("new");
+    } // not committed: the old file stays
+    CHECK(read_file(t / "x.jsonl") == "old");
+}
+
+TEST_CASE("file: write errors are reported (/dev/full)") {
+    if (!file_exists("/dev/full")) return;
+    auto out = Output::open("/dev/full");
+    std::string big(2 << 20, 'x');
+    CHECK_THROWS_AS((out->write(big), out->commit()), Error);
+}
+
+TEST_CASE("file: missing input names the file") {
+    try {
+        Input::open("/nonexistent/file.jsonl");
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("/nonexistent/file.jsonl: cannot open") == 0);
+    }
+}
+
+TEST_CASE("lines: long lines, missing final newline, CR kept, padding readable") {
+    TempDir t;
+    std::string big(3 << 20, 'x');
+    write_file(t / "l.txt", "a\r\n\n" + big + "\nlast");
+    auto in = Input::open(t / "l.txt");
+    LineReader r(*in, 4096);
+    std::string_view line;
+    REQUIRE(r.next(line));
+    CHECK(line == "a\r");
+    REQUIRE(r.next(line));
+    CHECK(line.empty());
+    REQUIRE(r.next(line));
+    CHECK(line.size() == big.size());
+    REQUIRE(r.next(line));
+    CHECK(line == "last");
+    CHECK(r.line_number() == 4);
+    CHECK_FALSE(r.next(line));
+}
