@@ -33,6 +33,7 @@
 #include "lmk/io/file.h"
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,12 +79,20 @@ public:
     Input& input() { return *in_; }
 
 private:
+    struct Gap {              // a damaged gzip member reported by the Input
+        uint64_t at;          // decompressed offset where the next member's bytes begin
+        std::string what;     // the Input's description
+        bool reported = false;
+    };
+    bool parse_record(WarcRecord& rec);
     bool fill(size_t want);
-    bool read_line(std::string_view& line);
-    void consume(size_t n);
-    void problem(uint64_t rec_offset, const std::string& what);
-    size_t absorb_damage();
-    bool resync();
+    size_t line_length(size_t limit);
+    uint64_t skip_to_record();
+    void absorb_damage();
+    Gap* gap_inside(uint64_t lo, uint64_t hi);
+    void retire_gaps(uint64_t off);
+    void problem(std::string what);
+    uint64_t offset() const { return buf_offset_ + pos_; } // stream offset of the read position
 
     std::unique_ptr<Input> in_;
     bool strict_;
@@ -91,10 +100,9 @@ private:
     std::vector<char> buf_;
     size_t pos_ = 0, end_ = 0;
     bool eof_ = false;
-    uint64_t buf_offset_ = 0;     // stream offset of buf_[0]
-    uint64_t damage_seen_ = 0;    // damage events already accounted for
-    uint64_t last_damage_at_ = 0; // highest stream offset of a damage gap seen
-    uint64_t attempts_ = 0;       // records started (for "record N" in messages)
+    uint64_t buf_offset_ = 0; // stream offset of buf_[0]
+    std::deque<Gap> gaps_;    // damage gaps not yet passed, in stream order
+    uint64_t attempts_ = 0;   // record headers seen (1-based "record N" in messages)
 };
 
 class WarcWriter {
