@@ -84,11 +84,13 @@ struct InputRaw {
     static bool eof(Input& in) { return in.raw_eof_ && in.raw_pos_ == in.raw_end_; }
     static uint64_t raw_offset(Input& in) { return in.raw_read_ - (in.raw_end_ - in.raw_pos_); }
     static size_t read_raw(Input& in, char* buf, size_t n) { return in.read_raw(buf, n); }
-    static void damage(Input& in, uint64_t raw_off, std::string what) {
+    // `pending` = bytes of the damaged stretch this read() returns after queuing the event:
+    // the gap lies after them.
+    static void damage(Input& in, uint64_t raw_off, std::string what, size_t pending = 0) {
         if (!in.opts_.tolerate_damage)
             throw Error(fmt::format("{}: {} (compressed offset {})", in.name_, what, raw_off),
                         "the file is damaged or was cut short; re-download it");
-        in.damage_.push_back({raw_off, in.out_offset_, std::move(what)});
+        in.damage_.push_back({raw_off, in.out_offset_ + pending, std::move(what)});
         in.damage_total_++;
     }
 };
@@ -171,7 +173,7 @@ size_t GzipDecoder::read(Input& in, char* buf, size_t n) {
             inflateReset(&zs);
             // Skip at least one byte so the resync scan looks past this member's header.
             if (InputRaw::avail(in)) InputRaw::consume(in, 1);
-            InputRaw::damage(in, member_off, msg);
+            InputRaw::damage(in, member_off, msg, produced);
         }
         if (produced) return produced;
     }
@@ -194,7 +196,7 @@ size_t ZstdDecoder::read(Input& in, char* buf, size_t n) {
             in_frame = false;
             // zstd has no resync point we can trust: drop the rest of the input.
             while (InputRaw::avail(in) || InputRaw::fill(in)) InputRaw::consume(in, InputRaw::avail(in));
-            InputRaw::damage(in, off, fmt::format("corrupt zstd data: {}", ZSTD_getErrorName(rc)));
+            InputRaw::damage(in, off, fmt::format("corrupt zstd data: {}", ZSTD_getErrorName(rc)), ob.pos);
             return ob.pos;
         }
         in_frame = rc != 0;
