@@ -12,74 +12,44 @@
 
 namespace lmk {
 
-namespace od = simdjson::ondemand;
-
-struct JsonlReader::Impl {
-    std::unique_ptr<Input> in;
-    LineReader lines;
-    od::parser parser;
-    od::document doc;
-    simdjson::dom::parser nested;
-    std::string repaired;         // line copy with invalid UTF-8 replaced (padded)
-    std::vector<std::string_view> strings; // unescaped string values, per field (or empty)
-    std::vector<bool> is_string;
-    explicit Impl(std::unique_ptr<Input> i) : in(std::move(i)), lines(*in) {}
-};
-
-JsonlReader::JsonlReader(const std::string& path, JsonlOptions opts)
-    : JsonlReader(Input::open(path, opts.input), opts) {}
-
-JsonlReader::JsonlReader(std::unique_ptr<Input> in, JsonlOptions opts)
-    : impl_(std::make_unique<Impl>(std::move(in))), opts_(opts) {}
-
-JsonlReader::~JsonlReader() = default;
-
-const std::string& JsonlReader::name() const { return impl_->in->name(); }
-uint64_t JsonlReader::bytes_read() const { return impl_->lines.bytes_consumed(); }
-Input& JsonlReader::input() { return *impl_->in; }
-
 static std::string_view trim_right(std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
     return s;
 }
 
-static bool is_blank(std::string_view s) {
-    for (char c : s)
-        if (c != ' ' && c != '\t' && c != '\r') return false;
-    return true;
-}
+// What one parsed line yields besides JsonlReader::fields_: per field, the unescaped string
+// value (valid until the next parse) and whether the field is a string.
+struct ParsedLine {
+    std::vector<JsonField>& fields;
+    std::vector<std::string_view>& strings;
+    std::vector<bool>& is_string;
+};
 
-// Returns an empty string on success, else what is wrong with the line.
-bool JsonlReader::parse_line(std::string_view line) {
-    Impl& m = *impl_;
-    fields_.clear();
-    m.strings.clear();
-    m.is_string.clear();
-    unescaped_.clear();
-    std::string_view text = line;
-    size_t bad = utf8_first_invalid(line);
-    if (bad != line.size()) {
-        size_t replaced = 0;
-        m.repaired = repair_utf8(line, &replaced);
-        utf8_replaced_ += replaced;
-        log_debug("{}:{}: {} invalid UTF-8 sequence(s) replaced by U+FFFD", name(), line_, replaced);
-        m.repaired.reserve(m.repaired.size() + simdjson::SIMDJSON_PADDING);
-        text = m.repaired;
-    }
-    size_t cap = text.data() == m.repaired.data() ? m.repaired.capacity() : text.size() + LineReader::kLinePadding;
-    std::string what;
-    auto fail_with = [&](std::string w) {
-        what = std::move(w);
-        return false;
-    };
-    auto run = [&]() -> bool {
-        auto err = m.parser.iterate(simdjson::padded_string_view(text.data(), text.size(), cap)).get(m.doc);
+namespace od = simdjson::ondemand;
+
+// Parses one line in place into fields/strings. simdjson's ondemand API is header-only and
+// compiled here for baseline x86-64 (its "fallback" kernels): Release binaries must run on
+// any x86-64, and simdjson 3.0 offers no runtime-dispatched ondemand. Stage-1 UTF-8
+// validation happens inside (a UTF8_ERROR sends the line to repair).
+struct LineParser {
+    od::parser parser;
+    od::document doc;
+    simdjson::dom::parser& nested;
+    explicit LineParser(simdjson::dom::parser& n) : nested(n) {}
+
+    bool parse(std::string_view text, size_t cap, ParsedLine& out, std::string& what) {
+        auto fail_with = [&](std::string w) {
+            what = std::move(w);
+            return false;
+        };
+        auto& fields_ = out.fields;
+        auto err = parser.iterate(simdjson::padded_string_view(text.data(), text.size(), cap)).get(doc);
         if (err) return fail_with(simdjson::error_message(err));
         od::object obj;
-        err = m.doc.get_object().get(obj);
+        err = doc.get_object().get(obj);
         if (err) {
             od::json_type t;
-            if (!m.doc.type().get(t) && t != od::json_type::object) return fail_with("not a JSON object");
+            if (!doc.type().get(t) && t != od::json_type::object) return fail_with("not a JSON object");
             return fail_with(simdjson::error_message(err));
         }
         for (auto field_result : obj) {
@@ -132,23 +102,78 @@ bool JsonlReader::parse_line(std::string_view line) {
                         return fail_with(simdjson::error_message(err));
                 }
                 f.raw = trim_right(f.raw);
-                size_t room = size_t(text.data() + cap - f.raw.data());
+                // raw_json() only counts brackets: validate the nested value fully. The line's
+                // padding lies after the span, so it can be parsed in place.
                 simdjson::dom::element el;
-                if ((err = m.nested.parse(f.raw.data(), f.raw.size(), false).get(el)) && room > 0)
+                if ((err = nested.parse(f.raw.data(), f.raw.size(), false).get(el)))
                     return fail_with(fmt::format("in field \"{}\": {}", key, simdjson::error_message(err)));
                 break;
             }
             }
             fields_.push_back(f);
-            m.strings.push_back(sv);
-            m.is_string.push_back(t == od::json_type::string);
+            out.strings.push_back(sv);
+            out.is_string.push_back(t == od::json_type::string);
         }
         const char* rest = nullptr; // in bounds after the object = another token follows
-        if (!m.doc.current_location().get(rest)) return fail_with("trailing content after the JSON object");
+        if (!doc.current_location().get(rest)) return fail_with("trailing content after the JSON object");
         return true;
-    };
-    if (run()) {
-        raw_ = text;
+    }
+};
+
+struct JsonlReader::Impl {
+    std::unique_ptr<Input> in;
+    LineReader lines;
+    simdjson::dom::parser nested;
+    LineParser parser;
+    std::string repaired;                  // line copy with invalid UTF-8 replaced (padded)
+    std::vector<std::string_view> strings; // unescaped string values, per field (or empty)
+    std::vector<bool> is_string;
+    explicit Impl(std::unique_ptr<Input> i) : in(std::move(i)), lines(*in), parser(nested) {}
+};
+
+JsonlReader::JsonlReader(const std::string& path, JsonlOptions opts)
+    : JsonlReader(Input::open(path, opts.input), opts) {}
+
+JsonlReader::JsonlReader(std::unique_ptr<Input> in, JsonlOptions opts)
+    : impl_(std::make_unique<Impl>(std::move(in))), opts_(opts) {}
+
+JsonlReader::~JsonlReader() = default;
+
+const std::string& JsonlReader::name() const { return impl_->in->name(); }
+uint64_t JsonlReader::bytes_read() const { return impl_->lines.bytes_consumed(); }
+Input& JsonlReader::input() { return *impl_->in; }
+
+
+static bool is_blank(std::string_view s) {
+    for (char c : s)
+        if (c != ' ' && c != '\t' && c != '\r') return false;
+    return true;
+}
+
+bool JsonlReader::parse_line(std::string_view line) {
+    Impl& m = *impl_;
+    fields_.clear();
+    m.strings.clear();
+    m.is_string.clear();
+    ParsedLine out{fields_, m.strings, m.is_string};
+    std::string what;
+    size_t cap = line.size() + LineReader::kLinePadding;
+    bool ok = m.parser.parse(line, cap, out, what);
+    if (!ok && what == simdjson::error_message(simdjson::UTF8_ERROR)) {
+        // simdjson validated UTF-8 for us and found a bad sequence: repair, count, reparse.
+        size_t replaced = 0;
+        m.repaired = repair_utf8(line, &replaced);
+        utf8_replaced_ += replaced;
+        log_debug("{}:{}: {} invalid UTF-8 sequence(s) replaced by U+FFFD", name(), line_, replaced);
+        m.repaired.reserve(m.repaired.size() + simdjson::SIMDJSON_PADDING);
+        line = m.repaired;
+        fields_.clear();
+        m.strings.clear();
+        m.is_string.clear();
+        ok = m.parser.parse(line, m.repaired.capacity(), out, what);
+    }
+    if (ok) {
+        raw_ = line;
         return true;
     }
     malformed_++;

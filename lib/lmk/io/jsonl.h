@@ -78,7 +78,6 @@ private:
     JsonlOptions opts_;
     std::string_view raw_;
     std::vector<JsonField> fields_;
-    std::vector<std::string> unescaped_; // per-field cache filled by get_string
     uint64_t line_ = 0, records_ = 0, malformed_ = 0, blank_ = 0, utf8_replaced_ = 0;
 };
 
