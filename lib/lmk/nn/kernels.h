@@ -92,6 +92,13 @@ void add_forward(float* out, const float* a, const float* b, size_t n);
 void accumulate(float* dst, const float* src, size_t n, float alpha = 1.f);
 // x *= alpha.
 void scale_inplace(float* x, size_t n, float alpha);
+// dst (C) += sum over rows of src (R,C): bias gradients and broadcast sums; rows are summed
+// in order, so any thread count gives the same bits.
+void add_rows(float* dst, const float* src, int64_t R, int64_t C);
+// out = a * b elementwise (n).
+void mul_forward(float* out, const float* a, const float* b, size_t n);
+// dst += a * b elementwise (n).
+void accumulate_product(float* dst, const float* a, const float* b, size_t n);
 // sum of x[i]^2 in double, fixed chunking: identical for any thread count.
 double sum_squares(const float* x, size_t n);
 

@@ -1,0 +1,178 @@
+// nn/autograd.cpp: ParameterStore, Graph (nodes, tape, arena) and the reverse replay.
+#include "lmk/nn/autograd.h"
+#include "lmk/core/error.h"
+#include "lmk/core/rng.h"
+
+#include <cstring>
+
+namespace lmk::nn {
+
+// ---- Var ----
+
+const Tensor& Var::value() const { return graph->value(id); }
+
+Tensor Var::grad() const {
+    float* g = graph->grad_if_any(id);
+    return g ? Tensor(g, shape()) : Tensor();
+}
+
+bool Var::requires_grad() const { return graph->requires_grad(id); }
+
+// ---- Parameter / ParameterStore ----
+
+void Parameter::set_requires_grad(bool on) {
+    requires_grad = on;
+    if (on && !grad.defined()) grad = Tensor::zeros(value.shape());
+    if (!on) grad = Tensor();
+}
+
+Parameter& ParameterStore::add(const std::string& name, Shape shape, bool requires_grad) {
+    LMK_CHECK(!by_name_.count(name), "parameter '{}' registered twice", name);
+    auto p = std::make_unique<Parameter>();
+    p->name = name;
+    p->value = Tensor::zeros(shape);
+    p->weight_decay = shape.ndim >= 2;
+    p->requires_grad = false;
+    p->set_requires_grad(requires_grad);
+    Parameter* raw = p.get();
+    params_.push_back(std::move(p));
+    order_.push_back(raw);
+    by_name_[name] = raw;
+    return *raw;
+}
+
+Parameter* ParameterStore::find(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
+}
+
+Parameter& ParameterStore::at(const std::string& name) const {
+    Parameter* p = find(name);
+    LMK_CHECK(p != nullptr, "no parameter named '{}'", name);
+    return *p;
+}
+
+std::vector<Parameter*> ParameterStore::trainable() const {
+    std::vector<Parameter*> out;
+    for (Parameter* p : order_)
+        if (p->requires_grad) out.push_back(p);
+    return out;
+}
+
+void ParameterStore::zero_grad() {
+    for (Parameter* p : order_)
+        if (p->grad.defined()) p->grad.zero();
+}
+
+void ParameterStore::set_requires_grad(bool on) {
+    for (Parameter* p : order_) p->set_requires_grad(on);
+}
+
+int64_t ParameterStore::numel(bool trainable_only) const {
+    int64_t n = 0;
+    for (Parameter* p : order_)
+        if (!trainable_only || p->requires_grad) n += p->value.numel();
+    return n;
+}
+
+// ---- Graph ----
+
+Graph::Graph() {
+    nodes_.reserve(1024);
+    tape_.reserve(1024);
+}
+
+Graph::~Graph() = default;
+
+void Graph::reset() {
+    nodes_.clear(); // capacity kept: no allocation in later steps of the same size
+    tape_.clear();
+    arena_.reset();
+    op_counter_ = 0;
+}
+
+Var Graph::param(Parameter& p) {
+    Node n;
+    n.value = p.value;
+    n.param = &p;
+    n.requires_grad = grad_enabled_ && p.requires_grad;
+    n.grad = n.requires_grad ? p.grad.data() : nullptr;
+    nodes_.push_back(n);
+    return {this, int32_t(nodes_.size() - 1)};
+}
+
+Var Graph::constant(const Tensor& t) {
+    Node n;
+    n.value = t;
+    nodes_.push_back(n);
+    return {this, int32_t(nodes_.size() - 1)};
+}
+
+Var Graph::input(Shape shape) { return constant(arena_.tensor(shape)); }
+
+Var Graph::leaf(const Tensor& t, bool requires_grad) {
+    Node n;
+    n.value = t;
+    n.requires_grad = grad_enabled_ && requires_grad;
+    nodes_.push_back(n);
+    return {this, int32_t(nodes_.size() - 1)};
+}
+
+int32_t* Graph::alloc_ints(size_t n) { return static_cast<int32_t*>(arena_.alloc_bytes(n * sizeof(int32_t))); }
+
+Var Graph::make(Shape shape, bool requires_grad) {
+    Node n;
+    n.value = arena_.tensor(shape);
+    n.requires_grad = grad_enabled_ && requires_grad;
+    nodes_.push_back(n);
+    return {this, int32_t(nodes_.size() - 1)};
+}
+
+Var Graph::make_view(const Tensor& value, bool requires_grad) {
+    Node n;
+    n.value = value;
+    n.requires_grad = grad_enabled_ && requires_grad;
+    nodes_.push_back(n);
+    return {this, int32_t(nodes_.size() - 1)};
+}
+
+float* Graph::grad(int32_t id) {
+    Node& n = nodes_[size_t(id)];
+    if (!n.grad) {
+        size_t count = size_t(n.value.numel());
+        n.grad = arena_.alloc_floats(count);
+        std::memset(n.grad, 0, count * sizeof(float));
+    }
+    return n.grad;
+}
+
+uint64_t Graph::next_op_seed() { return derive_seed(seed, mix64(step) ^ (op_counter_++)); }
+
+void Graph::backward(Var loss) {
+    LMK_CHECK(loss.graph == this, "backward: the variable belongs to another graph");
+    LMK_CHECK(loss.value().numel() == 1, "backward(loss) needs a scalar, got shape {}",
+              loss.shape().str());
+    if (!requires_grad(loss.id)) return; // nothing trainable reached the loss
+    grad(loss.id)[0] += 1.f;
+    replay();
+}
+
+void Graph::backward(Var out, const Tensor& dout) {
+    LMK_CHECK(out.graph == this, "backward: the variable belongs to another graph");
+    LMK_CHECK(dout.numel() == out.value().numel(), "backward: gradient {} for value {}",
+              dout.shape().str(), out.shape().str());
+    if (!requires_grad(out.id)) return;
+    float* g = grad(out.id);
+    for (int64_t i = 0; i < dout.numel(); i++) g[i] += dout[i];
+    replay();
+}
+
+void Graph::replay() {
+    for (size_t i = tape_.size(); i-- > 0;) {
+        const TapeEntry& e = tape_[i];
+        if (!grad_if_any(e.out)) continue; // no gradient reached this op's output
+        backward_op(*this, e);
+    }
+}
+
+} // namespace lmk::nn

@@ -1,0 +1,449 @@
+// nn/kernels.cpp: ISA selection and the threaded drivers of the engine's kernels.
+//
+// The per-ISA tables (simd_table.h) hold row-level loops; this file decides how rows are
+// split over oneTBB. Every split is a fixed function of the sizes (never of the thread
+// count), and every cross-row reduction (norm weights, biases, embeddings, grad norms) sums
+// per-chunk partials in chunk order, so a run is bit-identical for any number of threads.
+#include "lmk/nn/kernels.h"
+#include "lmk/core/error.h"
+#include "lmk/core/rng.h"
+#include "lmk/core/threads.h"
+#include "lmk/nn/simd_table.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace lmk::nn {
+
+using detail::SimdTable;
+
+// ---- ISA ----
+
+namespace {
+
+Isa detect_best() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+        return Isa::avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::avx2;
+    return Isa::scalar;
+}
+
+std::atomic<int> g_isa{-1};
+
+const SimdTable& table() {
+    switch (current_isa()) {
+    case Isa::avx512: return detail::simd_table_avx512();
+    case Isa::avx2: return detail::simd_table_avx2();
+    case Isa::scalar: break;
+    }
+    return detail::simd_table_scalar();
+}
+
+// Scratch for partial sums, reused across calls (grows once, then never allocates).
+// Kernels are driven from one thread at a time (the step's main thread).
+float* scratch_floats(size_t n) {
+    static thread_local std::vector<float> buf;
+    if (buf.size() < n) buf.resize(n);
+    return buf.data();
+}
+
+// Rows per task: enough work per task to amortise scheduling (~16K floats).
+size_t row_grain(int64_t C) { return size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(C, 1))); }
+
+// Fixed chunking for cross-row reductions: at most 64 partials, a function of N only.
+int64_t reduction_chunk_rows(int64_t N) { return std::max<int64_t>(32, (N + 63) / 64); }
+
+constexpr size_t kElemGrain = 1 << 15; // elementwise kernels: 32K floats per task
+
+} // namespace
+
+const char* isa_name(Isa isa) {
+    switch (isa) {
+    case Isa::scalar: return "scalar";
+    case Isa::avx2: return "avx2";
+    case Isa::avx512: return "avx512";
+    }
+    return "?";
+}
+
+bool isa_supported(Isa isa) { return int(isa) <= int(best_isa()); }
+
+std::vector<Isa> supported_isas() {
+    std::vector<Isa> out;
+    for (Isa i : {Isa::scalar, Isa::avx2, Isa::avx512})
+        if (isa_supported(i)) out.push_back(i);
+    return out;
+}
+
+Isa best_isa() {
+    static const Isa best = detect_best();
+    return best;
+}
+
+Isa current_isa() {
+    int v = g_isa.load(std::memory_order_relaxed);
+    return v < 0 ? best_isa() : Isa(v);
+}
+
+void set_isa(Isa isa) {
+    LMK_CHECK(isa_supported(isa), "this CPU does not support the {} kernels (best: {})",
+              isa_name(isa), isa_name(best_isa()));
+    g_isa.store(int(isa));
+}
+
+void set_isa(std::string_view name) {
+    if (name == "auto") return set_isa(best_isa());
+    for (Isa i : {Isa::scalar, Isa::avx2, Isa::avx512})
+        if (name == isa_name(i)) return set_isa(i);
+    fail("unknown instruction set '{}' (expected scalar, avx2, avx512 or auto)", name);
+}
+
+// ---- linear ----
+
+void linear_forward(float* out, const float* inp, const float* weight, const float* bias,
+                    int64_t N, int64_t C, int64_t OC, WeightLayout layout, Precision precision) {
+    // out (N,OC) = inp (N,C) op(W) with op(W) (C,OC): W itself for in_out, W^T for out_in.
+    const bool trans_w = layout == WeightLayout::out_in;
+    if (bias) {
+        parallel_for_chunks(size_t(N), row_grain(OC), [&](size_t b, size_t e) {
+            for (size_t r = b; r < e; r++) std::memcpy(out + r * size_t(OC), bias, size_t(OC) * 4);
+        });
+    }
+    gemm(false, trans_w, N, OC, C, 1.f, inp, C, weight, trans_w ? C : OC, bias ? 1.f : 0.f, out,
+         OC, precision);
+}
+
+void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+                     const float* inp, const float* weight, int64_t N, int64_t C, int64_t OC,
+                     WeightLayout layout, Precision precision) {
+    const bool out_in = layout == WeightLayout::out_in;
+    if (dinp) // (N,C) += dout (N,OC) op(W)^T
+        gemm(false, !out_in, N, C, OC, 1.f, dout, OC, weight, out_in ? C : OC, 1.f, dinp, C, precision);
+    if (dweight) {
+        if (out_in) // (OC,C) += dout^T inp
+            gemm(true, false, OC, C, N, 1.f, dout, OC, inp, C, 1.f, dweight, C, precision);
+        else // (C,OC) += inp^T dout
+            gemm(true, false, C, OC, N, 1.f, inp, C, dout, OC, 1.f, dweight, OC, precision);
+    }
+    if (dbias) add_rows(dbias, dout, N, OC);
+}
+
+// ---- embeddings ----
+
+void embedding_forward(float* out, const int32_t* ids, const float* table, int64_t N, int64_t C) {
+    parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
+        for (size_t i = b; i < e; i++)
+            std::memcpy(out + i * size_t(C), table + size_t(ids[i]) * size_t(C), size_t(C) * 4);
+    });
+}
+
+void embedding_backward(float* dtable, const float* dout, const int32_t* ids, int64_t N, int64_t C) {
+    // Column slices in parallel, tokens in order inside each: no two tasks touch one float.
+    const SimdTable& t = table();
+    parallel_for_chunks(size_t(C), 64, [&](size_t c0, size_t c1) {
+        for (int64_t i = 0; i < N; i++)
+            t.axpy(dtable + size_t(ids[i]) * size_t(C) + c0, dout + size_t(i * C) + c0, int64_t(c1 - c0), 1.f);
+    });
+}
+
+void sinusoidal_positions(float* out, int64_t T, int64_t C, int64_t offset) {
+    for (int64_t t = 0; t < T; t++) {
+        const double pos = double(t + offset);
+        for (int64_t i = 0; i + 1 < C; i += 2) {
+            double angle = pos / std::pow(10000.0, double(i) / double(C));
+            out[t * C + i] = float(std::sin(angle));
+            out[t * C + i + 1] = float(std::cos(angle));
+        }
+        if (C % 2) out[t * C + C - 1] = float(std::sin(pos / std::pow(10000.0, double(C - 1) / double(C))));
+    }
+}
+
+// ---- normalisation ----
+
+void layernorm_forward(float* out, float* mean, float* rstd, const float* inp,
+                       const float* weight, const float* bias, int64_t N, int64_t C, float eps) {
+    const SimdTable& t = table();
+    parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
+        t.layernorm_fwd(out + b * size_t(C), mean ? mean + b : nullptr, rstd ? rstd + b : nullptr,
+                        inp + b * size_t(C), weight, bias, int64_t(e - b), C, eps);
+    });
+}
+
+namespace {
+// Runs row_fn(partials_for_chunk, row_begin, row_end) over fixed row chunks, each chunk with
+// its own zeroed `width`-float partial buffer, then adds the partials into dst[0..width) in
+// chunk order. dst may hold several gradient vectors back to back (dw then db).
+template <class F>
+void reduce_over_row_chunks(int64_t N, int64_t width, F row_fn, float* dst0, float* dst1, int64_t C) {
+    const int64_t rows = reduction_chunk_rows(N);
+    const int64_t chunks = (N + rows - 1) / rows;
+    float* partial = scratch_floats(size_t(chunks * width));
+    std::memset(partial, 0, size_t(chunks * width) * 4);
+    parallel_for_chunks(size_t(chunks), 1, [&](size_t c0, size_t c1) {
+        for (size_t c = c0; c < c1; c++)
+            row_fn(partial + c * size_t(width), int64_t(c) * rows, std::min<int64_t>(N, int64_t(c + 1) * rows));
+    });
+    parallel_for_chunks(size_t(C), 256, [&](size_t j0, size_t j1) {
+        for (int64_t c = 0; c < chunks; c++) {
+            const float* p = partial + c * width;
+            for (size_t j = j0; j < j1; j++) {
+                if (dst0) dst0[j] += p[j];
+                if (dst1) dst1[j] += p[C + int64_t(j)];
+            }
+        }
+    });
+}
+} // namespace
+
+void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+                        const float* inp, const float* weight, const float* mean,
+                        const float* rstd, int64_t N, int64_t C) {
+    const SimdTable& t = table();
+    if (!dweight && !dbias) {
+        parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
+            t.layernorm_bwd(dinp + b * C, nullptr, nullptr, dout + b * C, inp + b * C, weight,
+                            mean + b, rstd + b, int64_t(e - b), C);
+        });
+        return;
+    }
+    reduce_over_row_chunks(N, 2 * C, [&](float* part, int64_t b, int64_t e) {
+        t.layernorm_bwd(dinp ? dinp + b * C : nullptr, part, part + C, dout + b * C, inp + b * C,
+                        weight, mean + b, rstd + b, e - b, C);
+    }, dweight, dbias, C);
+}
+
+void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* weight, int64_t N,
+                     int64_t C, float eps) {
+    const SimdTable& t = table();
+    parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
+        t.rmsnorm_fwd(out + b * C, rstd ? rstd + b : nullptr, inp + b * C, weight, int64_t(e - b), C, eps);
+    });
+}
+
+void rmsnorm_backward(float* dinp, float* dweight, const float* dout, const float* inp,
+                      const float* weight, const float* rstd, int64_t N, int64_t C) {
+    const SimdTable& t = table();
+    if (!dweight) {
+        parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
+            t.rmsnorm_bwd(dinp + b * C, nullptr, dout + b * C, inp + b * C, weight, rstd + b, int64_t(e - b), C);
+        });
+        return;
+    }
+    reduce_over_row_chunks(N, C, [&](float* part, int64_t b, int64_t e) {
+        t.rmsnorm_bwd(dinp ? dinp + b * C : nullptr, part, dout + b * C, inp + b * C, weight, rstd + b, e - b, C);
+    }, dweight, nullptr, C);
+}
+
+// ---- pointwise ----
+
+void activation_forward(float* out, const float* inp, size_t n, Activation act) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) { t.activation_fwd(out + b, inp + b, int64_t(e - b), act); });
+}
+
+void activation_backward(float* dinp, const float* dout, const float* inp, size_t n, Activation act) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
+        t.activation_bwd(dinp + b, dout + b, inp + b, int64_t(e - b), act);
+    });
+}
+
+void add_forward(float* out, const float* a, const float* b, size_t n) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.add(out + s, a + s, b + s, int64_t(e - s)); });
+}
+
+void mul_forward(float* out, const float* a, const float* b, size_t n) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.mul(out + s, a + s, b + s, int64_t(e - s)); });
+}
+
+void accumulate(float* dst, const float* src, size_t n, float alpha) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.axpy(dst + s, src + s, int64_t(e - s), alpha); });
+}
+
+void accumulate_product(float* dst, const float* a, const float* b, size_t n) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.axpy_mul(dst + s, a + s, b + s, int64_t(e - s)); });
+}
+
+void scale_inplace(float* x, size_t n, float alpha) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.scale(x + s, int64_t(e - s), alpha); });
+}
+
+void add_rows(float* dst, const float* src, int64_t R, int64_t C) {
+    const SimdTable& t = table();
+    parallel_for_chunks(size_t(C), 256, [&](size_t c0, size_t c1) {
+        for (int64_t r = 0; r < R; r++) t.axpy(dst + c0, src + r * C + int64_t(c0), int64_t(c1 - c0), 1.f);
+    });
+}
+
+double sum_squares(const float* x, size_t n) {
+    const SimdTable& t = table();
+    const size_t chunks = (n + kElemGrain - 1) / kElemGrain;
+    std::vector<double> part(chunks); // one small vector per call (optimizer-step scale)
+    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { part[s / kElemGrain] = t.sum_squares(x + s, int64_t(e - s)); });
+    double total = 0;
+    for (double p : part) total += p;
+    return total;
+}
+
+namespace {
+// keep(i) for dropout: 24 random bits from a counter-based hash of (seed, i).
+inline bool dropout_keep(uint64_t seed, size_t i, uint32_t threshold) {
+    return uint32_t(mix64(seed ^ (uint64_t(i) * 0x9e3779b97f4a7c15ULL)) >> 40) >= threshold;
+}
+uint32_t dropout_threshold(float p) { return uint32_t(double(p) * double(1u << 24)); }
+} // namespace
+
+void dropout_forward(float* out, const float* inp, size_t n, float p, uint64_t seed) {
+    const uint32_t th = dropout_threshold(p);
+    const float s = 1.f / (1.f - p);
+    parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
+        for (size_t i = b; i < e; i++) out[i] = dropout_keep(seed, i, th) ? inp[i] * s : 0.f;
+    });
+}
+
+void dropout_backward(float* dinp, const float* dout, size_t n, float p, uint64_t seed) {
+    const uint32_t th = dropout_threshold(p);
+    const float s = 1.f / (1.f - p);
+    parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
+        for (size_t i = b; i < e; i++)
+            if (dropout_keep(seed, i, th)) dinp[i] += dout[i] * s;
+    });
+}
+
+// ---- softmax ----
+
+void softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
+    const SimdTable& t = table();
+    parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
+        t.softmax_fwd(out + b * C, inp + b * C, int64_t(e - b), C);
+    });
+}
+
+void softmax_backward(float* dinp, const float* dout, const float* out, int64_t N, int64_t C) {
+    const SimdTable& t = table();
+    parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
+        t.softmax_bwd(dinp + b * C, dout + b * C, out + b * C, int64_t(e - b), C);
+    });
+}
+
+// ---- attention ----
+
+namespace {
+AttentionShape resolved(const AttentionShape& s0) {
+    AttentionShape s = s0;
+    if (s.scale == 0.f) s.scale = 1.f / std::sqrt(float(s.HS));
+    if (!s.q_bstride) s.q_bstride = s.Tq * s.q_stride;
+    if (!s.k_bstride) s.k_bstride = s.Tk * s.k_stride;
+    if (!s.v_bstride) s.v_bstride = s.Tk * s.v_stride;
+    return s;
+}
+} // namespace
+
+void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v,
+                       const AttentionShape& s0) {
+    const AttentionShape s = resolved(s0);
+    LMK_CHECK(s.HS <= 128, "attention: head size {} > 128 is not supported", s.HS);
+    const SimdTable& t = table();
+    parallel_for_chunks(size_t(s.B * s.NH), 1, [&](size_t b0, size_t b1) {
+        for (size_t bh = b0; bh < b1; bh++) t.attention_fwd(out, lse, q, k, v, s, int64_t(bh) / s.NH, int64_t(bh) % s.NH);
+    });
+}
+
+void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
+                        const float* out, const float* lse, const float* q, const float* k,
+                        const float* v, const AttentionShape& s0) {
+    const AttentionShape s = resolved(s0);
+    LMK_CHECK(s.HS <= 128, "attention: head size {} > 128 is not supported", s.HS);
+    const SimdTable& t = table();
+    // A bias shared across batch items (or heads) gets contributions from several (b, h):
+    // those run in one task, in order, so the sum is deterministic and race-free.
+    const bool shared_b = dbias && s.bias_b == 0, shared_h = dbias && s.bias_h == 0;
+    const int64_t outer = shared_h ? 1 : s.NH; // tasks
+    if (shared_b || shared_h) {
+        parallel_for_chunks(size_t(outer), 1, [&](size_t h0, size_t h1) {
+            for (size_t task = h0; task < h1; task++)
+                for (int64_t b = 0; b < s.B; b++)
+                    for (int64_t h = shared_h ? 0 : int64_t(task); h < (shared_h ? s.NH : int64_t(task) + 1); h++)
+                        t.attention_bwd(dq, dk, dv, dbias, dout, out, lse, q, k, v, s, b, h);
+        });
+        return;
+    }
+    parallel_for_chunks(size_t(s.B * s.NH), 1, [&](size_t b0, size_t b1) {
+        for (size_t bh = b0; bh < b1; bh++)
+            t.attention_bwd(dq, dk, dv, dbias, dout, out, lse, q, k, v, s, int64_t(bh) / s.NH, int64_t(bh) % s.NH);
+    });
+}
+
+// ---- cross-entropy ----
+
+CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float* logits,
+                                         const int32_t* targets, int64_t N, int64_t V,
+                                         int64_t Vp, const CrossEntropyOptions& opt) {
+    const SimdTable& t = table();
+    float* row_loss = losses ? losses : scratch_floats(size_t(N));
+    parallel_for_chunks(size_t(N), std::max<size_t>(1, row_grain(V)), [&](size_t b, size_t e) {
+        t.ce_fwd(row_loss + b, lse + b, logits + b * Vp, targets + b, int64_t(e - b), V, Vp,
+                 opt.ignore_index, opt.label_smoothing);
+    });
+    double num = 0, den = 0;
+    for (int64_t i = 0; i < N; i++) { // in row order: deterministic
+        if (targets[i] == opt.ignore_index) continue;
+        double w = opt.weights ? opt.weights[i] : 1.0;
+        num += w * row_loss[i];
+        den += w;
+    }
+    CrossEntropyResult r;
+    r.weight_sum = den;
+    r.loss = den > 0 ? float(num / den) : 0.f;
+    return r;
+}
+
+void cross_entropy_backward(float* dlogits, const float* logits, const float* lse,
+                            const int32_t* targets, int64_t N, int64_t V, int64_t Vp,
+                            const CrossEntropyOptions& opt, float grad_scale) {
+    const SimdTable& t = table();
+    parallel_for_chunks(size_t(N), std::max<size_t>(1, row_grain(V)), [&](size_t b, size_t e) {
+        t.ce_bwd(dlogits + b * Vp, logits + b * Vp, lse + b, targets + b,
+                 opt.weights ? opt.weights + b : nullptr, int64_t(e - b), V, Vp, opt.ignore_index,
+                 opt.label_smoothing, grad_scale);
+    });
+}
+
+// ---- optimizer updates ----
+
+void adam_update(float* param, const float* grad, float* m, float* v, size_t n, float lr,
+                 float beta1, float beta2, float eps, float weight_decay, float bc1, float bc2) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
+        t.adam(param + b, grad + b, m + b, v + b, int64_t(e - b), lr, beta1, beta2, eps, weight_decay, bc1, bc2);
+    });
+}
+
+void sgd_update(float* param, const float* grad, float* buf, size_t n, float lr, float momentum,
+                bool nesterov, float weight_decay, bool first_step) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
+        t.sgd(param + b, grad + b, buf ? buf + b : nullptr, int64_t(e - b), lr, momentum, nesterov,
+              weight_decay, first_step);
+    });
+}
+
+void adagrad_update(float* param, const float* grad, float* sum, size_t n, float lr, float eps,
+                    float weight_decay) {
+    const SimdTable& t = table();
+    parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
+        t.adagrad(param + b, grad + b, sum + b, int64_t(e - b), lr, eps, weight_decay);
+    });
+}
+
+} // namespace lmk::nn

@@ -1,0 +1,507 @@
+// nn/ops.cpp: differentiable ops (forward now, tape entry for later) and backward_op, the one
+// switch that holds every backward rule.
+//
+// TapeEntry field use, per op (in = input node ids, i/f = integer/float arguments):
+//   linear:        in {x, w, b}; i {N, C, OC, layout, precision}
+//   embedding:     in {table}; p {ids}; i {N, C}
+//   add, mul:      in {a, b}; i {repeats R, b numel}
+//   scale:         in {a}; f {alpha}
+//   activation:    in {x}; i {n, act}
+//   layernorm:     in {x, w, b}; saved {mean, rstd}; i {N, C}
+//   rmsnorm:       in {x, w}; saved {rstd}; i {N, C}
+//   softmax:       in {x}; i {N, C}
+//   dropout:       in {x}; i {n, seed}; f {p}
+//   attention:     in {q, k, v, bias} (packed: in {qkv, -, -, bias}); saved {lse}; p {mask};
+//                  i {B, Tq, Tk, NH, HS, causal, bias_b, bias_h, packed}; f {scale}
+//   cross_entropy: in {logits}; saved {lse}; p {targets, weights}; i {N, V, Vp, ignore}; f {smoothing, weight_sum}
+//   sum:           in {x}; i {n}; f {multiplier}
+//   reshape:       in {x}; i {n}
+//   gather_rows:   in {x}; p {rows}; i {n, C}
+//   concat_rows:   in {a, b}; i {numel a, numel b}
+#include "lmk/nn/ops.h"
+#include "lmk/core/error.h"
+#include "lmk/core/threads.h"
+
+#include <cstring>
+
+namespace lmk::nn {
+
+namespace {
+
+bool any_grad(std::initializer_list<Var> vs) {
+    for (const Var& v : vs)
+        if (v.defined() && v.requires_grad()) return true;
+    return false;
+}
+
+// The gradient buffer of an input, or null when it needs none (or is absent).
+float* grad_of(Graph& g, int32_t id) { return id >= 0 && g.requires_grad(id) ? g.grad(id) : nullptr; }
+
+Shape with_last(Shape s, int64_t last) {
+    s.dim[size_t(s.ndim - 1)] = last;
+    return s;
+}
+
+void check_same_graph(Graph& g, std::initializer_list<Var> vs, const char* op) {
+    for (const Var& v : vs)
+        LMK_CHECK(!v.defined() || v.graph == &g, "{}: variable from another graph", op);
+}
+
+// Whether b's shape is a suffix of a's shape (broadcast over a's leading dims).
+bool is_trailing(const Shape& a, const Shape& b) {
+    if (b.ndim > a.ndim) return false;
+    for (int i = 1; i <= b.ndim; i++)
+        if (a[a.ndim - i] != b[b.ndim - i]) return false;
+    return true;
+}
+
+} // namespace
+
+// ---- forward ----
+
+Var linear(Graph& g, Var x, Var weight, Var bias, WeightLayout layout) {
+    check_same_graph(g, {x, weight, bias}, "linear");
+    const Shape& xs = x.shape();
+    const Shape& ws = weight.shape();
+    LMK_CHECK(xs.ndim >= 1 && ws.ndim == 2, "linear: input {} weight {}", xs.str(), ws.str());
+    const int64_t C = xs.last(), N = xs.rows();
+    const int64_t OC = layout == WeightLayout::out_in ? ws[0] : ws[1];
+    LMK_CHECK((layout == WeightLayout::out_in ? ws[1] : ws[0]) == C,
+              "linear: input {} does not match weight {} ({})", xs.str(), ws.str(),
+              layout == WeightLayout::out_in ? "out x in" : "in x out");
+    LMK_CHECK(!bias.defined() || bias.value().numel() == OC, "linear: bias {} for {} outputs",
+              bias.defined() ? bias.shape().str() : "", OC);
+    Var y = g.make(with_last(xs, OC), any_grad({x, weight, bias}));
+    linear_forward(y.data(), x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, N, C,
+                   OC, layout, g.precision);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::linear};
+        e.out = y.id;
+        e.in[0] = x.id;
+        e.in[1] = weight.id;
+        e.in[2] = bias.defined() ? bias.id : -1;
+        e.i[0] = N, e.i[1] = C, e.i[2] = OC, e.i[3] = int64_t(layout), e.i[4] = int64_t(g.precision);
+        g.record(e);
+    }
+    // The one adapter hook: LoRA / IA3 wrap the base projection here.
+    if (Parameter* p = g.parameter(weight.id); p && p->adapter) return p->adapter->apply(g, x, y);
+    return y;
+}
+
+Var embedding(Graph& g, const int32_t* ids, Shape ids_shape, Var table) {
+    check_same_graph(g, {table}, "embedding");
+    LMK_CHECK(table.shape().ndim == 2 && ids_shape.ndim <= 3, "embedding: table {} ids {}",
+              table.shape().str(), ids_shape.str());
+    const int64_t V = table.shape()[0], C = table.shape()[1], N = ids_shape.numel();
+    int32_t* kept = g.alloc_ints(size_t(N));
+    for (int64_t i = 0; i < N; i++) {
+        LMK_CHECK(ids[i] >= 0 && ids[i] < V, "embedding: id {} at position {} is outside [0, {})", ids[i], i, V);
+        kept[i] = ids[i];
+    }
+    Shape os = ids_shape;
+    os.dim[size_t(os.ndim++)] = C;
+    Var y = g.make(os, table.requires_grad());
+    embedding_forward(y.data(), kept, table.data(), N, C);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::embedding};
+        e.out = y.id, e.in[0] = table.id, e.p[0] = kept, e.i[0] = N, e.i[1] = C;
+        g.record(e);
+    }
+    return y;
+}
+
+Var sinusoidal_positions(Graph& g, int64_t T, int64_t C, int64_t offset) {
+    Var y = g.input({T, C});
+    nn::sinusoidal_positions(y.data(), T, C, offset);
+    return y;
+}
+
+namespace {
+Var binary_broadcast(Graph& g, Var a, Var b, OpKind op, const char* name) {
+    check_same_graph(g, {a, b}, name);
+    LMK_CHECK(is_trailing(a.shape(), b.shape()), "{}: cannot broadcast {} onto {}", name,
+              b.shape().str(), a.shape().str());
+    const int64_t nb = b.value().numel(), R = nb ? a.value().numel() / nb : 0;
+    Var y = g.make(a.shape(), any_grad({a, b}));
+    parallel_for_chunks(size_t(R), 1, [&](size_t r0, size_t r1) {
+        for (size_t r = r0; r < r1; r++) {
+            size_t off = r * size_t(nb);
+            if (op == OpKind::add) add_forward(y.data() + off, a.data() + off, b.data(), size_t(nb));
+            else mul_forward(y.data() + off, a.data() + off, b.data(), size_t(nb));
+        }
+    });
+    if (y.requires_grad()) {
+        TapeEntry e{op};
+        e.out = y.id, e.in[0] = a.id, e.in[1] = b.id, e.i[0] = R, e.i[1] = nb;
+        g.record(e);
+    }
+    return y;
+}
+} // namespace
+
+Var add(Graph& g, Var a, Var b) { return binary_broadcast(g, a, b, OpKind::add, "add"); }
+Var mul(Graph& g, Var a, Var b) { return binary_broadcast(g, a, b, OpKind::mul, "mul"); }
+
+Var scale(Graph& g, Var a, float alpha) {
+    Var y = g.make(a.shape(), a.requires_grad());
+    std::memcpy(y.data(), a.data(), size_t(a.value().numel()) * 4);
+    scale_inplace(y.data(), size_t(a.value().numel()), alpha);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::scale};
+        e.out = y.id, e.in[0] = a.id, e.f[0] = alpha;
+        g.record(e);
+    }
+    return y;
+}
+
+Var activation(Graph& g, Var x, Activation act) {
+    check_same_graph(g, {x}, "activation");
+    const int64_t n = x.value().numel();
+    Var y = g.make(x.shape(), x.requires_grad());
+    activation_forward(y.data(), x.data(), size_t(n), act);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::activation};
+        e.out = y.id, e.in[0] = x.id, e.i[0] = n, e.i[1] = int64_t(act);
+        g.record(e);
+    }
+    return y;
+}
+
+Var layernorm(Graph& g, Var x, Var weight, Var bias, float eps) {
+    check_same_graph(g, {x, weight, bias}, "layernorm");
+    const int64_t C = x.shape().last(), N = x.shape().rows();
+    LMK_CHECK(weight.value().numel() == C && (!bias.defined() || bias.value().numel() == C),
+              "layernorm: input {} weight {}", x.shape().str(), weight.shape().str());
+    Var y = g.make(x.shape(), any_grad({x, weight, bias}));
+    float* mean = g.alloc_floats(size_t(N));
+    float* rstd = g.alloc_floats(size_t(N));
+    layernorm_forward(y.data(), mean, rstd, x.data(), weight.data(),
+                      bias.defined() ? bias.data() : nullptr, N, C, eps);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::layernorm};
+        e.out = y.id, e.in[0] = x.id, e.in[1] = weight.id, e.in[2] = bias.defined() ? bias.id : -1;
+        e.saved[0] = mean, e.saved[1] = rstd, e.i[0] = N, e.i[1] = C;
+        g.record(e);
+    }
+    return y;
+}
+
+Var rmsnorm(Graph& g, Var x, Var weight, float eps) {
+    check_same_graph(g, {x, weight}, "rmsnorm");
+    const int64_t C = x.shape().last(), N = x.shape().rows();
+    LMK_CHECK(weight.value().numel() == C, "rmsnorm: input {} weight {}", x.shape().str(), weight.shape().str());
+    Var y = g.make(x.shape(), any_grad({x, weight}));
+    float* rstd = g.alloc_floats(size_t(N));
+    rmsnorm_forward(y.data(), rstd, x.data(), weight.data(), N, C, eps);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::rmsnorm};
+        e.out = y.id, e.in[0] = x.id, e.in[1] = weight.id, e.saved[0] = rstd, e.i[0] = N, e.i[1] = C;
+        g.record(e);
+    }
+    return y;
+}
+
+Var softmax(Graph& g, Var x) {
+    const int64_t C = x.shape().last(), N = x.shape().rows();
+    Var y = g.make(x.shape(), x.requires_grad());
+    softmax_forward(y.data(), x.data(), N, C);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::softmax};
+        e.out = y.id, e.in[0] = x.id, e.i[0] = N, e.i[1] = C;
+        g.record(e);
+    }
+    return y;
+}
+
+Var dropout(Graph& g, Var x, float p) {
+    LMK_CHECK(p >= 0.f && p < 1.f, "dropout: probability {} outside [0, 1)", p);
+    if (!g.training || p == 0.f) return x;
+    const int64_t n = x.value().numel();
+    const uint64_t seed = g.next_op_seed();
+    Var y = g.make(x.shape(), x.requires_grad());
+    dropout_forward(y.data(), x.data(), size_t(n), p, seed);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::dropout};
+        e.out = y.id, e.in[0] = x.id, e.i[0] = n, e.i[1] = int64_t(seed), e.f[0] = p;
+        g.record(e);
+    }
+    return y;
+}
+
+namespace {
+Var attention_impl(Graph& g, Var q, Var k, Var v, const AttentionOptions& opt, bool packed) {
+    const Shape& qs = q.shape();
+    LMK_CHECK(qs.ndim == 3, "attention: expected (B, T, C) inputs, got {}", qs.str());
+    const int64_t B = qs[0], Tq = qs[1];
+    const int64_t C = packed ? qs[2] / 3 : qs[2];
+    const int64_t Tk = packed ? Tq : k.shape()[1];
+    LMK_CHECK(!packed || qs[2] % 3 == 0, "self_attention: last dim {} is not 3C", qs[2]);
+    LMK_CHECK(opt.n_head > 0 && C % opt.n_head == 0, "attention: {} channels do not split into {} heads", C, opt.n_head);
+    if (!packed)
+        LMK_CHECK(k.shape().ndim == 3 && k.shape()[0] == B && k.shape()[2] == C && v.shape() == k.shape(),
+                  "attention: q {} k {} v {}", qs.str(), k.shape().str(), v.shape().str());
+    LMK_CHECK(!opt.causal || Tk >= Tq, "attention: causal with {} keys for {} queries", Tk, Tq);
+    AttentionShape s;
+    s.B = B, s.Tq = Tq, s.Tk = Tk, s.NH = opt.n_head, s.HS = C / opt.n_head;
+    LMK_CHECK(s.HS <= 128, "attention: head size {} > 128 is not supported", s.HS);
+    s.q_stride = s.k_stride = s.v_stride = packed ? 3 * C : C;
+    s.causal = opt.causal;
+    s.scale = opt.scale;
+    if (opt.key_mask) {
+        uint8_t* m = static_cast<uint8_t*>(g.arena().alloc_bytes(size_t(B * Tk)));
+        std::memcpy(m, opt.key_mask, size_t(B * Tk));
+        s.key_mask = m;
+    }
+    if (opt.bias.defined()) {
+        const Shape& bs = opt.bias.shape();
+        const bool per_batch = bs.ndim == 4;
+        LMK_CHECK((bs.ndim == 3 || per_batch) && bs[-3] == s.NH && bs[-2] == Tq && bs[-1] == Tk &&
+                      (!per_batch || bs[0] == B),
+                  "attention: bias {} for B={} NH={} Tq={} Tk={}", bs.str(), B, s.NH, Tq, Tk);
+        s.bias = opt.bias.data();
+        s.bias_h = Tq * Tk;
+        s.bias_b = per_batch ? s.NH * Tq * Tk : 0;
+    }
+    const float* qp = q.data();
+    const float* kp = packed ? qp + C : k.data();
+    const float* vp = packed ? qp + 2 * C : v.data();
+    const bool rg = packed ? any_grad({q, opt.bias}) : any_grad({q, k, v, opt.bias});
+    Var y = g.make({B, Tq, C}, rg);
+    float* lse = g.alloc_floats(size_t(B * s.NH * Tq));
+    attention_forward(y.data(), lse, qp, kp, vp, s);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::attention};
+        e.out = y.id;
+        e.in[0] = q.id, e.in[1] = packed ? -1 : k.id, e.in[2] = packed ? -1 : v.id;
+        e.in[3] = opt.bias.defined() ? opt.bias.id : -1;
+        e.saved[0] = lse;
+        e.p[0] = s.key_mask;
+        e.i[0] = B, e.i[1] = Tq, e.i[2] = Tk, e.i[3] = s.NH, e.i[4] = s.HS, e.i[5] = s.causal;
+        e.i[6] = s.bias_b, e.i[7] = s.bias_h, e.i[8] = packed;
+        e.f[0] = s.scale;
+        g.record(e);
+    }
+    return y;
+}
+} // namespace
+
+Var attention(Graph& g, Var q, Var k, Var v, const AttentionOptions& opt) {
+    check_same_graph(g, {q, k, v, opt.bias}, "attention");
+    return attention_impl(g, q, k, v, opt, false);
+}
+
+Var self_attention(Graph& g, Var qkv, const AttentionOptions& opt) {
+    check_same_graph(g, {qkv, opt.bias}, "self_attention");
+    return attention_impl(g, qkv, {}, {}, opt, true);
+}
+
+Var cross_entropy(Graph& g, Var logits, const int32_t* targets, int64_t V,
+                  const CrossEntropyOptions& opt, float* per_token_loss) {
+    check_same_graph(g, {logits}, "cross_entropy");
+    const int64_t Vp = logits.shape().last(), N = logits.shape().rows();
+    LMK_CHECK(V > 0 && V <= Vp, "cross_entropy: vocabulary {} for logits {}", V, logits.shape().str());
+    int32_t* t = g.alloc_ints(size_t(N));
+    for (int64_t i = 0; i < N; i++) {
+        LMK_CHECK(targets[i] == opt.ignore_index || (targets[i] >= 0 && targets[i] < V),
+                  "cross_entropy: target {} at row {} is outside [0, {})", targets[i], i, V);
+        t[i] = targets[i];
+    }
+    CrossEntropyOptions o = opt;
+    if (opt.weights) {
+        float* w = g.alloc_floats(size_t(N));
+        std::memcpy(w, opt.weights, size_t(N) * 4);
+        o.weights = w;
+    }
+    float* lse = g.alloc_floats(size_t(N));
+    float* losses = per_token_loss ? per_token_loss : g.alloc_floats(size_t(N));
+    CrossEntropyResult r = cross_entropy_forward(losses, lse, logits.data(), t, N, V, Vp, o);
+    Var y = g.make({}, logits.requires_grad());
+    y.data()[0] = r.loss;
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::cross_entropy};
+        e.out = y.id, e.in[0] = logits.id, e.saved[0] = lse, e.p[0] = t, e.p[1] = o.weights;
+        e.i[0] = N, e.i[1] = V, e.i[2] = Vp, e.i[3] = o.ignore_index;
+        e.f[0] = o.label_smoothing, e.f[1] = float(r.weight_sum);
+        g.record(e);
+    }
+    return y;
+}
+
+namespace {
+Var reduce_sum(Graph& g, Var x, float multiplier) {
+    const int64_t n = x.value().numel();
+    double s = 0;
+    const float* p = x.data();
+    for (int64_t i = 0; i < n; i++) s += p[i]; // in order: deterministic
+    Var y = g.make({}, x.requires_grad());
+    y.data()[0] = float(s * multiplier);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::sum};
+        e.out = y.id, e.in[0] = x.id, e.i[0] = n, e.f[0] = multiplier;
+        g.record(e);
+    }
+    return y;
+}
+} // namespace
+
+Var sum(Graph& g, Var x) { return reduce_sum(g, x, 1.f); }
+Var mean(Graph& g, Var x) { return reduce_sum(g, x, 1.f / float(x.value().numel())); }
+
+Var reshape(Graph& g, Var x, Shape shape) {
+    Var y = g.make_view(x.value().reshape(shape), x.requires_grad());
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::reshape};
+        e.out = y.id, e.in[0] = x.id, e.i[0] = shape.numel();
+        g.record(e);
+    }
+    return y;
+}
+
+Var gather_rows(Graph& g, Var x, const int32_t* rows, int64_t n) {
+    const int64_t C = x.shape().last(), N = x.shape().rows();
+    int32_t* kept = g.alloc_ints(size_t(n));
+    for (int64_t i = 0; i < n; i++) {
+        LMK_CHECK(rows[i] >= 0 && rows[i] < N, "gather_rows: row {} outside [0, {})", rows[i], N);
+        kept[i] = rows[i];
+    }
+    Var y = g.make({n, C}, x.requires_grad());
+    for (int64_t i = 0; i < n; i++) std::memcpy(y.data() + i * C, x.data() + int64_t(kept[i]) * C, size_t(C) * 4);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::gather_rows};
+        e.out = y.id, e.in[0] = x.id, e.p[0] = kept, e.i[0] = n, e.i[1] = C;
+        g.record(e);
+    }
+    return y;
+}
+
+Var concat_rows(Graph& g, Var a, Var b) {
+    const int64_t C = a.shape().last();
+    LMK_CHECK(b.shape().last() == C, "concat_rows: {} and {}", a.shape().str(), b.shape().str());
+    const int64_t na = a.value().numel(), nb = b.value().numel();
+    Var y = g.make({a.shape().rows() + b.shape().rows(), C}, any_grad({a, b}));
+    std::memcpy(y.data(), a.data(), size_t(na) * 4);
+    std::memcpy(y.data() + na, b.data(), size_t(nb) * 4);
+    if (y.requires_grad()) {
+        TapeEntry e{OpKind::concat_rows};
+        e.out = y.id, e.in[0] = a.id, e.in[1] = b.id, e.i[0] = na, e.i[1] = nb;
+        g.record(e);
+    }
+    return y;
+}
+
+// ---- backward: every rule in one place ----
+
+void backward_op(Graph& g, const TapeEntry& e) {
+    const float* dout = g.grad_if_any(e.out);
+    const Tensor& out = g.value(e.out);
+    switch (e.op) {
+    case OpKind::linear: {
+        const float* w = g.value(e.in[1]).data();
+        linear_backward(grad_of(g, e.in[0]), grad_of(g, e.in[1]), grad_of(g, e.in[2]), dout,
+                        g.value(e.in[0]).data(), w, e.i[0], e.i[1], e.i[2], WeightLayout(e.i[3]),
+                        Precision(e.i[4]));
+        break;
+    }
+    case OpKind::embedding:
+        if (float* dt = grad_of(g, e.in[0]))
+            embedding_backward(dt, dout, static_cast<const int32_t*>(e.p[0]), e.i[0], e.i[1]);
+        break;
+    case OpKind::add: {
+        const int64_t R = e.i[0], nb = e.i[1];
+        if (float* da = grad_of(g, e.in[0])) accumulate(da, dout, size_t(R * nb));
+        if (float* db = grad_of(g, e.in[1])) add_rows(db, dout, R, nb);
+        break;
+    }
+    case OpKind::mul: {
+        const int64_t R = e.i[0], nb = e.i[1];
+        const float* a = g.value(e.in[0]).data();
+        const float* b = g.value(e.in[1]).data();
+        if (float* da = grad_of(g, e.in[0]))
+            for (int64_t r = 0; r < R; r++) accumulate_product(da + r * nb, dout + r * nb, b, size_t(nb));
+        if (float* db = grad_of(g, e.in[1])) {
+            float* tmp = g.alloc_floats(size_t(R * nb)); // dout * a, then summed over repeats
+            mul_forward(tmp, dout, a, size_t(R * nb));
+            add_rows(db, tmp, R, nb);
+        }
+        break;
+    }
+    case OpKind::scale:
+        if (float* da = grad_of(g, e.in[0])) accumulate(da, dout, size_t(out.numel()), e.f[0]);
+        break;
+    case OpKind::activation:
+        if (float* dx = grad_of(g, e.in[0]))
+            activation_backward(dx, dout, g.value(e.in[0]).data(), size_t(e.i[0]), Activation(e.i[1]));
+        break;
+    case OpKind::layernorm:
+        layernorm_backward(grad_of(g, e.in[0]), grad_of(g, e.in[1]), grad_of(g, e.in[2]), dout,
+                           g.value(e.in[0]).data(), g.value(e.in[1]).data(), e.saved[0], e.saved[1],
+                           e.i[0], e.i[1]);
+        break;
+    case OpKind::rmsnorm:
+        rmsnorm_backward(grad_of(g, e.in[0]), grad_of(g, e.in[1]), dout, g.value(e.in[0]).data(),
+                         g.value(e.in[1]).data(), e.saved[0], e.i[0], e.i[1]);
+        break;
+    case OpKind::softmax:
+        if (float* dx = grad_of(g, e.in[0])) softmax_backward(dx, dout, out.data(), e.i[0], e.i[1]);
+        break;
+    case OpKind::dropout:
+        if (float* dx = grad_of(g, e.in[0])) dropout_backward(dx, dout, size_t(e.i[0]), e.f[0], uint64_t(e.i[1]));
+        break;
+    case OpKind::attention: {
+        AttentionShape s;
+        s.B = e.i[0], s.Tq = e.i[1], s.Tk = e.i[2], s.NH = e.i[3], s.HS = e.i[4];
+        s.causal = e.i[5] != 0, s.bias_b = e.i[6], s.bias_h = e.i[7];
+        const bool packed = e.i[8] != 0;
+        const int64_t C = s.NH * s.HS;
+        s.q_stride = s.k_stride = s.v_stride = packed ? 3 * C : C;
+        s.key_mask = static_cast<const uint8_t*>(e.p[0]);
+        s.bias = e.in[3] >= 0 ? g.value(e.in[3]).data() : nullptr;
+        s.scale = e.f[0];
+        const float* q = g.value(e.in[0]).data();
+        const float* k = packed ? q + C : g.value(e.in[1]).data();
+        const float* v = packed ? q + 2 * C : g.value(e.in[2]).data();
+        float *dq, *dk, *dv;
+        if (packed) {
+            float* dqkv = grad_of(g, e.in[0]);
+            dq = dqkv, dk = dqkv ? dqkv + C : nullptr, dv = dqkv ? dqkv + 2 * C : nullptr;
+        } else {
+            dq = grad_of(g, e.in[0]), dk = grad_of(g, e.in[1]), dv = grad_of(g, e.in[2]);
+        }
+        attention_backward(dq, dk, dv, grad_of(g, e.in[3]), dout, out.data(), e.saved[0], q, k, v, s);
+        break;
+    }
+    case OpKind::cross_entropy: {
+        float* dl = grad_of(g, e.in[0]);
+        if (!dl || e.f[1] <= 0.f) break;
+        CrossEntropyOptions o;
+        o.ignore_index = int32_t(e.i[3]);
+        o.label_smoothing = e.f[0];
+        o.weights = static_cast<const float*>(e.p[1]);
+        cross_entropy_backward(dl, g.value(e.in[0]).data(), e.saved[0], static_cast<const int32_t*>(e.p[0]),
+                               e.i[0], e.i[1], e.i[2], o, dout[0] / e.f[1]);
+        break;
+    }
+    case OpKind::sum:
+        if (float* dx = grad_of(g, e.in[0])) {
+            const float d = dout[0] * e.f[0];
+            for (int64_t i = 0; i < e.i[0]; i++) dx[i] += d;
+        }
+        break;
+    case OpKind::reshape:
+        if (float* dx = grad_of(g, e.in[0])) accumulate(dx, dout, size_t(e.i[0]));
+        break;
+    case OpKind::gather_rows:
+        if (float* dx = grad_of(g, e.in[0])) {
+            const int32_t* rows = static_cast<const int32_t*>(e.p[0]);
+            const int64_t C = e.i[1];
+            for (int64_t i = 0; i < e.i[0]; i++) accumulate(dx + int64_t(rows[i]) * C, dout + i * C, size_t(C));
+        }
+        break;
+    case OpKind::concat_rows:
+        if (float* da = grad_of(g, e.in[0])) accumulate(da, dout, size_t(e.i[0]));
+        if (float* db = grad_of(g, e.in[1])) accumulate(db, dout + e.i[0], size_t(e.i[1]));
+        break;
+    }
+}
+
+} // namespace lmk::nn

@@ -1,0 +1,60 @@
+// nn/simd_table.h (internal): the per-ISA inner loops behind nn/kernels.h.
+//
+// simd_kernels.inc holds each loop once, written against a small vector type; the files
+// kernels_scalar.cpp, kernels_avx2.cpp and kernels_avx512.cpp compile it with their vector
+// type and target flags and export one SimdTable each. kernels.cpp picks the table for the
+// current ISA, splits rows over threads, and calls these on row ranges. Nothing here
+// allocates, throws or uses threads.
+#pragma once
+#include "lmk/nn/kernels.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lmk::nn::detail {
+
+struct SimdTable {
+    // rows [0, n) of (n, C) row tensors; pointers already offset to the first row.
+    void (*layernorm_fwd)(float* out, float* mean, float* rstd, const float* inp,
+                          const float* w, const float* b, int64_t n, int64_t C, float eps);
+    // dw, db: (C) partial sums for these rows (+=); either may be null.
+    void (*layernorm_bwd)(float* dinp, float* dw, float* db, const float* dout, const float* inp,
+                          const float* w, const float* mean, const float* rstd, int64_t n, int64_t C);
+    void (*rmsnorm_fwd)(float* out, float* rstd, const float* inp, const float* w, int64_t n,
+                        int64_t C, float eps);
+    void (*rmsnorm_bwd)(float* dinp, float* dw, const float* dout, const float* inp,
+                        const float* w, const float* rstd, int64_t n, int64_t C);
+    void (*activation_fwd)(float* out, const float* inp, int64_t n, Activation act);
+    void (*activation_bwd)(float* dinp, const float* dout, const float* inp, int64_t n, Activation act);
+    void (*add)(float* out, const float* a, const float* b, int64_t n);
+    void (*mul)(float* out, const float* a, const float* b, int64_t n);
+    void (*axpy)(float* dst, const float* src, int64_t n, float alpha);      // dst += alpha src
+    void (*axpy_mul)(float* dst, const float* a, const float* b, int64_t n); // dst += a * b
+    void (*scale)(float* x, int64_t n, float alpha);
+    double (*sum_squares)(const float* x, int64_t n);
+    void (*softmax_fwd)(float* out, const float* inp, int64_t n, int64_t C);
+    void (*softmax_bwd)(float* dinp, const float* dout, const float* out, int64_t n, int64_t C);
+    // Cross-entropy rows: losses/lse (n); targets (n); weights (n) or null.
+    void (*ce_fwd)(float* losses, float* lse, const float* logits, const int32_t* targets,
+                   int64_t n, int64_t V, int64_t Vp, int32_t ignore_index, float smoothing);
+    void (*ce_bwd)(float* dlogits, const float* logits, const float* lse, const int32_t* targets,
+                   const float* weights, int64_t n, int64_t V, int64_t Vp, int32_t ignore_index,
+                   float smoothing, float grad_scale);
+    // One (batch b, head h) of attention (see AttentionShape); bstrides already resolved.
+    void (*attention_fwd)(float* out, float* lse, const float* q, const float* k, const float* v,
+                          const AttentionShape& s, int64_t b, int64_t h);
+    void (*attention_bwd)(float* dq, float* dk, float* dv, float* dbias, const float* dout,
+                          const float* out, const float* lse, const float* q, const float* k,
+                          const float* v, const AttentionShape& s, int64_t b, int64_t h);
+    void (*adam)(float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1,
+                 float b2, float eps, float wd, float bc1, float bc2);
+    void (*sgd)(float* p, const float* g, float* buf, int64_t n, float lr, float mu, bool nesterov,
+                float wd, bool first);
+    void (*adagrad)(float* p, const float* g, float* sum, int64_t n, float lr, float eps, float wd);
+};
+
+const SimdTable& simd_table_scalar();
+const SimdTable& simd_table_avx2();
+const SimdTable& simd_table_avx512();
+
+} // namespace lmk::nn::detail

@@ -1,0 +1,166 @@
+// nn/tensor.cpp: Shape, Tensor storage and views, the step Arena, bf16 conversion.
+#include "lmk/nn/tensor.h"
+#include "lmk/core/error.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace lmk::nn {
+
+namespace {
+constexpr size_t kAlign = 64; // a cache line and an AVX-512 register
+
+void* aligned_alloc_bytes(size_t nbytes) {
+    size_t rounded = (std::max<size_t>(nbytes, 1) + kAlign - 1) / kAlign * kAlign;
+    void* p = std::aligned_alloc(kAlign, rounded);
+    LMK_CHECK(p != nullptr, "out of memory allocating {} bytes", nbytes);
+    return p;
+}
+} // namespace
+
+Shape::Shape(std::initializer_list<int64_t> dims) {
+    LMK_CHECK(dims.size() <= 4, "tensor shapes have at most 4 dims, got {}", dims.size());
+    for (int64_t d : dims) dim[size_t(ndim++)] = d;
+}
+
+Shape Shape::from(const std::vector<int64_t>& dims) {
+    LMK_CHECK(dims.size() <= 4, "tensor shapes have at most 4 dims, got {}", dims.size());
+    Shape s;
+    for (int64_t d : dims) s.dim[size_t(s.ndim++)] = d;
+    return s;
+}
+
+int64_t Shape::numel() const {
+    int64_t n = 1;
+    for (int i = 0; i < ndim; i++) n *= dim[size_t(i)];
+    return n;
+}
+
+std::string Shape::str() const {
+    std::string s = "(";
+    for (int i = 0; i < ndim; i++) s += fmt::format("{}{}", i ? ", " : "", dim[size_t(i)]);
+    return s + ")";
+}
+
+bool Shape::operator==(const Shape& o) const {
+    if (ndim != o.ndim) return false;
+    for (int i = 0; i < ndim; i++)
+        if (dim[size_t(i)] != o.dim[size_t(i)]) return false;
+    return true;
+}
+
+Tensor Tensor::zeros(Shape shape) {
+    for (int i = 0; i < shape.ndim; i++)
+        LMK_CHECK(shape.dim[size_t(i)] >= 0, "negative dimension in shape {}", shape.str());
+    size_t n = size_t(shape.numel());
+    float* p = static_cast<float*>(aligned_alloc_bytes(n * sizeof(float)));
+    std::memset(p, 0, n * sizeof(float));
+    Tensor t(p, shape);
+    t.owner_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+    return t;
+}
+
+Tensor Tensor::from(Shape shape, const std::vector<float>& values) {
+    LMK_CHECK(int64_t(values.size()) == shape.numel(), "Tensor::from: {} values for shape {}",
+              values.size(), shape.str());
+    Tensor t = zeros(shape);
+    std::copy(values.begin(), values.end(), t.data_);
+    return t;
+}
+
+Tensor Tensor::reshape(Shape shape) const {
+    LMK_CHECK(shape.numel() == numel(), "cannot reshape {} to {}", shape_.str(), shape.str());
+    Tensor t = *this;
+    t.shape_ = shape;
+    return t;
+}
+
+Tensor Tensor::rows(int64_t begin, int64_t end) const {
+    LMK_CHECK(shape_.ndim >= 1 && begin >= 0 && begin <= end && end <= shape_[0],
+              "rows [{}, {}) out of range for {}", begin, end, shape_.str());
+    Tensor t = *this;
+    int64_t row = shape_[0] ? numel() / shape_[0] : 0;
+    t.data_ = data_ + begin * row;
+    t.shape_.dim[0] = end - begin;
+    return t;
+}
+
+void Tensor::fill(float value) const { std::fill(data_, data_ + numel(), value); }
+
+void Tensor::copy_from(const Tensor& src) const {
+    LMK_CHECK(src.numel() == numel(), "copy_from: {} into {}", src.shape_.str(), shape_.str());
+    if (src.data_ != data_) std::memmove(data_, src.data_, size_t(numel()) * sizeof(float));
+}
+
+std::vector<float> Tensor::to_vector() const { return {data_, data_ + numel()}; }
+
+// ---- Arena ----
+
+Arena::~Arena() {
+    for (Block& b : blocks_) std::free(b.base);
+}
+
+void* Arena::alloc_bytes(size_t nbytes) {
+    size_t need = (std::max<size_t>(nbytes, 1) + kAlign - 1) / kAlign * kAlign;
+    if (blocks_.empty() || blocks_.back().used + need > blocks_.back().size) {
+        // First step (or a bigger one): grow by a new block; reset() consolidates.
+        size_t size = std::max<size_t>(need, std::max<size_t>(size_t(1) << 20, capacity() / 2));
+        blocks_.push_back({static_cast<char*>(aligned_alloc_bytes(size)), size, 0});
+    }
+    Block& b = blocks_.back();
+    void* p = b.base + b.used;
+    b.used += need;
+    used_total_ += need;
+    high_water_ = std::max(high_water_, used_total_);
+    return p;
+}
+
+Tensor Arena::zeros(Shape shape) {
+    Tensor t = tensor(shape);
+    t.zero();
+    return t;
+}
+
+void Arena::reset() {
+    if (blocks_.size() > 1) {
+        // Replace the blocks by one that holds the whole high-water mark, so the next step
+        // of the same size is served from a single block without allocating.
+        for (Block& b : blocks_) std::free(b.base);
+        blocks_.clear();
+        blocks_.push_back({static_cast<char*>(aligned_alloc_bytes(high_water_)), high_water_, 0});
+    }
+    for (Block& b : blocks_) b.used = 0;
+    used_total_ = 0;
+}
+
+size_t Arena::capacity() const {
+    size_t n = 0;
+    for (const Block& b : blocks_) n += b.size;
+    return n;
+}
+
+// ---- bf16 ----
+
+void to_bf16(const float* src, uint16_t* dst, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        std::memcpy(&u, &src[i], 4);
+        if ((u & 0x7fffffffu) > 0x7f800000u) {
+            dst[i] = uint16_t((u >> 16) | 0x40); // quiet NaN
+            continue;
+        }
+        u += 0x7fffu + ((u >> 16) & 1u); // round to nearest even
+        dst[i] = uint16_t(u >> 16);
+    }
+}
+
+void from_bf16(const uint16_t* src, float* dst, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u = uint32_t(src[i]) << 16;
+        std::memcpy(&dst[i], &u, 4);
+    }
+}
+
+} // namespace lmk::nn
