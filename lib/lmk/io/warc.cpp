@@ -265,6 +265,7 @@ bool WarcReader::parse_record(WarcRecord& rec) {
             return false;
         }
         if (n == 0 || buf_[pos_ + n - 1] != '\n') {
+            if (damaged(line_end + 1)) return false; // the member was cut: say so once
             stats_.truncated++;
             problem(fmt::format("{}: stream ends inside the header block; record skipped", where()));
             pos_ = end_;
