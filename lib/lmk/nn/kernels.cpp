@@ -288,10 +288,11 @@ void add_rows(float* dst, const float* src, int64_t R, int64_t C) {
 double sum_squares(const float* x, size_t n) {
     const SimdTable& t = table();
     const size_t chunks = (n + kElemGrain - 1) / kElemGrain;
-    std::vector<double> part(chunks); // one small vector per call (optimizer-step scale)
+    static thread_local std::vector<double> part; // grows once; no steady-state allocation
+    part.assign(chunks, 0.0);
     parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { part[s / kElemGrain] = t.sum_squares(x + s, int64_t(e - s)); });
     double total = 0;
-    for (double p : part) total += p;
+    for (size_t c = 0; c < chunks; c++) total += part[c];
     return total;
 }
 
@@ -422,10 +423,12 @@ void cross_entropy_backward(float* dlogits, const float* logits, const float* ls
 // ---- optimizer updates ----
 
 void adam_update(float* param, const float* grad, float* m, float* v, size_t n, float lr,
-                 float beta1, float beta2, float eps, float weight_decay, float bc1, float bc2) {
+                 float beta1, float beta2, float eps, float weight_decay, float bc1, float bc2,
+                 bool decoupled) {
     const SimdTable& t = table();
     parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
-        t.adam(param + b, grad + b, m + b, v + b, int64_t(e - b), lr, beta1, beta2, eps, weight_decay, bc1, bc2);
+        t.adam(param + b, grad + b, m + b, v + b, int64_t(e - b), lr, beta1, beta2, eps, weight_decay, bc1,
+               bc2, decoupled);
     });
 }
 

@@ -169,10 +169,12 @@ void cross_entropy_backward(float* dlogits, const float* logits, const float* ls
 
 // ---- optimizer updates (fused, one pass over the parameter) ------------------------------
 // Adam/AdamW: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
-// p -= lr * (m / bc1 / (sqrt(v / bc2) + eps) + wd * p)   (decoupled decay; wd=0 for Adam,
-// whose L2 decay is folded into g by the caller). bc1 = 1 - b1^t, bc2 = 1 - b2^t.
+// p = p (1 - lr wd) - (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps) with decoupled decay (AdamW),
+// or with g += wd p and no decay factor when !decoupled (Adam's L2), as torch.optim does.
+// bc1 = 1 - b1^t, bc2 = 1 - b2^t.
 void adam_update(float* param, const float* grad, float* m, float* v, size_t n, float lr,
-                 float beta1, float beta2, float eps, float weight_decay, float bc1, float bc2);
+                 float beta1, float beta2, float eps, float weight_decay, float bc1, float bc2,
+                 bool decoupled = true);
 // SGD with optional momentum (buf = mu buf + g; step = nesterov ? g + mu buf : buf) and
 // L2 weight decay folded into g: p -= lr * step. buf may be null when mu == 0.
 void sgd_update(float* param, const float* grad, float* buf, size_t n, float lr, float momentum,

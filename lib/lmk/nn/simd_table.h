@@ -47,7 +47,7 @@ struct SimdTable {
                           const float* out, const float* lse, const float* q, const float* k,
                           const float* v, const AttentionShape& s, int64_t b, int64_t h);
     void (*adam)(float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1,
-                 float b2, float eps, float wd, float bc1, float bc2);
+                 float b2, float eps, float wd, float bc1, float bc2, bool decoupled);
     void (*sgd)(float* p, const float* g, float* buf, int64_t n, float lr, float mu, bool nesterov,
                 float wd, bool first);
     void (*adagrad)(float* p, const float* g, float* sum, int64_t n, float lr, float eps, float wd);
