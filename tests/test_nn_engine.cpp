@@ -1,0 +1,236 @@
+// Engine behaviour beyond single-op gradients: determinism across runs and thread counts,
+// steady-state steps that allocate nothing, no-grad scopes, frozen parameters, gradient
+// accumulation, the adapter hook, ISA selection, tensor views, positions, bf16 rounding.
+#include "lmk/core/rng.h"
+#include "lmk/core/threads.h"
+#include "lmk/nn/ops.h"
+
+#include <cmath>
+#include <cstring>
+#include <doctest/doctest.h>
+
+using namespace lmk::nn;
+
+namespace {
+
+// A two-layer GPT-shaped model small enough for a unit test.
+struct TinyModel {
+    static constexpr int64_t B = 2, T = 80, C = 32, NH = 4, V = 50, Vp = 64, L = 2;
+    ParameterStore ps;
+    TinyModel() {
+        lmk::Rng rng(7);
+        auto init = [&](const std::string& name, Shape s, float scale) {
+            Parameter& p = ps.add(name, s);
+            for (int64_t i = 0; i < p.value.numel(); i++) p.value[i] = scale * float(rng.normal());
+        };
+        auto ones = [&](const std::string& name, Shape s) { ps.add(name, s).value.fill(1.f); };
+        init("transformer.wte.weight", {Vp, C}, 0.02f);
+        init("transformer.wpe.weight", {T, C}, 0.01f);
+        for (int l = 0; l < L; l++) {
+            std::string h = "transformer.h." + std::to_string(l) + ".";
+            ones(h + "ln_1.weight", {C});
+            init(h + "ln_1.bias", {C}, 0.01f);
+            init(h + "attn.c_attn.weight", {C, 3 * C}, 0.02f);
+            init(h + "attn.c_attn.bias", {3 * C}, 0.01f);
+            init(h + "attn.c_proj.weight", {C, C}, 0.02f);
+            init(h + "attn.c_proj.bias", {C}, 0.01f);
+            ones(h + "ln_2.weight", {C});
+            init(h + "ln_2.bias", {C}, 0.01f);
+            init(h + "mlp.c_fc.weight", {C, 4 * C}, 0.02f);
+            init(h + "mlp.c_fc.bias", {4 * C}, 0.01f);
+            init(h + "mlp.c_proj.weight", {4 * C, C}, 0.02f);
+            init(h + "mlp.c_proj.bias", {C}, 0.01f);
+        }
+        ones("transformer.ln_f.weight", {C});
+        init("transformer.ln_f.bias", {C}, 0.01f);
+    }
+    Var p(Graph& g, const std::string& name) { return g.param(ps.at(name)); }
+
+    // Mean next-token loss of the batch; dropout p on the residual branches.
+    Var loss(Graph& g, const std::vector<int32_t>& tokens, const std::vector<int32_t>& targets, float drop = 0.f) {
+        std::vector<int32_t> pos(T);
+        for (int64_t t = 0; t < T; t++) pos[size_t(t)] = int32_t(t);
+        Var x = add(g, embedding(g, tokens.data(), {B, T}, p(g, "transformer.wte.weight")),
+                    embedding(g, pos.data(), {T}, p(g, "transformer.wpe.weight")));
+        for (int l = 0; l < L; l++) {
+            std::string h = "transformer.h." + std::to_string(l) + ".";
+            Var a = layernorm(g, x, p(g, h + "ln_1.weight"), p(g, h + "ln_1.bias"));
+            Var qkv = linear(g, a, p(g, h + "attn.c_attn.weight"), p(g, h + "attn.c_attn.bias"), WeightLayout::in_out);
+            AttentionOptions ao;
+            ao.n_head = NH;
+            ao.causal = true;
+            Var y = linear(g, self_attention(g, qkv, ao), p(g, h + "attn.c_proj.weight"), p(g, h + "attn.c_proj.bias"),
+                           WeightLayout::in_out);
+            x = add(g, x, dropout(g, y, drop));
+            Var m = layernorm(g, x, p(g, h + "ln_2.weight"), p(g, h + "ln_2.bias"));
+            m = gelu(g, linear(g, m, p(g, h + "mlp.c_fc.weight"), p(g, h + "mlp.c_fc.bias"), WeightLayout::in_out));
+            m = linear(g, m, p(g, h + "mlp.c_proj.weight"), p(g, h + "mlp.c_proj.bias"), WeightLayout::in_out);
+            x = add(g, x, dropout(g, m, drop));
+        }
+        x = layernorm(g, x, p(g, "transformer.ln_f.weight"), p(g, "transformer.ln_f.bias"));
+        Var logits = linear(g, x, p(g, "transformer.wte.weight"), {}, WeightLayout::out_in); // tied
+        return cross_entropy(g, logits, targets.data(), V);
+    }
+};
+
+std::vector<int32_t> random_tokens(uint64_t seed, int64_t n, int64_t V) {
+    lmk::Rng rng(seed);
+    std::vector<int32_t> t(static_cast<size_t>(n));
+    for (int32_t& x : t) x = int32_t(rng.below(uint64_t(V)));
+    return t;
+}
+
+// Runs one step and returns the loss followed by every gradient, as raw bits.
+std::vector<uint32_t> step_bits(TinyModel& m, Graph& g, float drop) {
+    auto tok = random_tokens(1, TinyModel::B * TinyModel::T, TinyModel::V);
+    auto tgt = random_tokens(2, TinyModel::B * TinyModel::T, TinyModel::V);
+    g.reset();
+    g.seed = 1234;
+    m.ps.zero_grad();
+    Var loss = m.loss(g, tok, tgt, drop);
+    g.backward(loss);
+    std::vector<uint32_t> bits;
+    float l = loss.item();
+    uint32_t u;
+    std::memcpy(&u, &l, 4);
+    bits.push_back(u);
+    for (Parameter* p : m.ps.all())
+        for (int64_t i = 0; i < p->grad.numel(); i++) {
+            std::memcpy(&u, &p->grad[i], 4);
+            bits.push_back(u);
+        }
+    return bits;
+}
+
+} // namespace
+
+TEST_CASE("a training step is bit-identical across runs and thread counts") {
+    TinyModel m;
+    Graph g;
+    lmk::set_threads(1);
+    auto one = step_bits(m, g, 0.1f);
+    auto again = step_bits(m, g, 0.1f);
+    lmk::set_threads(2);
+    auto two = step_bits(m, g, 0.1f);
+    auto two_again = step_bits(m, g, 0.1f);
+    lmk::set_threads(0);
+    CHECK(one == again);
+    CHECK(two == two_again);
+    CHECK(one == two); // own kernels split by size only; oneDNN sgemm at these sizes too
+    float loss;
+    std::memcpy(&loss, &one[0], 4);
+    CHECK(std::fabs(loss - std::log(float(TinyModel::V))) < 0.3f); // ~uniform at init
+}
+
+TEST_CASE("steady-state steps allocate nothing in the arena or tape") {
+    TinyModel m;
+    Graph g;
+    step_bits(m, g, 0.f);
+    step_bits(m, g, 0.f); // first reset consolidates the arena into one block
+    const size_t cap = g.arena().capacity(), nodes = g.node_count(), tape = g.tape_size();
+    CHECK(g.arena().block_count() == 1);
+    for (int i = 0; i < 3; i++) step_bits(m, g, 0.f);
+    CHECK(g.arena().capacity() == cap);
+    CHECK(g.arena().block_count() == 1);
+    CHECK(g.node_count() == nodes);
+    CHECK(g.tape_size() == tape);
+}
+
+TEST_CASE("no-grad scope, frozen parameters, gradient accumulation") {
+    TinyModel m;
+    auto tok = random_tokens(3, TinyModel::B * TinyModel::T, TinyModel::V);
+    Graph g;
+    {
+        NoGradScope ng(g);
+        Var loss = m.loss(g, tok, tok);
+        CHECK(g.tape_size() == 0);
+        CHECK(!loss.requires_grad());
+    }
+    // Freeze everything but the final norm: only it gets a gradient.
+    for (Parameter* p : m.ps.all())
+        if (p->name.rfind("transformer.ln_f.", 0) != 0) p->set_requires_grad(false);
+    CHECK(m.ps.trainable().size() == 2);
+    g.reset();
+    m.loss(g, tok, tok);
+    g.backward(m.loss(g, tok, tok)); // only the second loss is backpropagated
+    Tensor g1 = Tensor::zeros(m.ps.at("transformer.ln_f.weight").grad.shape());
+    g1.copy_from(m.ps.at("transformer.ln_f.weight").grad);
+    CHECK(!m.ps.at("transformer.wte.weight").grad.defined());
+    // A second micro-batch without zero_grad adds the same gradient again.
+    g.reset();
+    g.backward(m.loss(g, tok, tok));
+    const Tensor& g2 = m.ps.at("transformer.ln_f.weight").grad;
+    double norm = 0;
+    for (int64_t i = 0; i < g1.numel(); i++) {
+        CHECK(g2[i] == doctest::Approx(2 * g1[i]).epsilon(1e-5));
+        norm += g1[i] * g1[i];
+    }
+    CHECK(norm > 0);
+}
+
+TEST_CASE("linear calls the weight's adapter") {
+    struct AddOne : Adapter {
+        int calls = 0;
+        Var apply(Graph& g, Var x, Var y) override {
+            calls++;
+            Var one = g.input({y.shape().last()});
+            one.value().fill(1.f);
+            return add(g, y, one);
+        }
+    } adapter;
+    ParameterStore ps;
+    Parameter& w = ps.add("w", {2, 3});
+    w.value.fill(0.5f);
+    w.adapter = &adapter;
+    Graph g;
+    Tensor x = Tensor::from({1, 3}, {1, 2, 3});
+    Var y = linear(g, g.constant(x), g.param(w), {}, WeightLayout::out_in);
+    CHECK(adapter.calls == 1);
+    CHECK(y.value()[0] == doctest::Approx(4.0)); // 0.5 * 6 + 1
+}
+
+TEST_CASE("ISA selection") {
+    CHECK(supported_isas().front() == Isa::scalar);
+    CHECK_THROWS(set_isa("sse9"));
+    set_isa("scalar");
+    CHECK(current_isa() == Isa::scalar);
+    set_isa("auto");
+    CHECK(current_isa() == best_isa());
+}
+
+TEST_CASE("tensor views, shapes, errors") {
+    Tensor t = Tensor::from({2, 3}, {0, 1, 2, 3, 4, 5});
+    Tensor r = t.reshape({3, 2});
+    CHECK(r.data() == t.data());
+    CHECK(t.rows(1, 2)[0] == 3.f);
+    CHECK(t.shape().str() == "(2, 3)");
+    CHECK_THROWS(t.reshape({4}));
+    ParameterStore ps;
+    ps.add("a", {2});
+    CHECK_THROWS(ps.add("a", {2}));
+    CHECK_THROWS(ps.at("b"));
+    Graph g;
+    std::vector<int32_t> bad = {0, 7};
+    CHECK_THROWS(embedding(g, bad.data(), {2}, g.param(ps.at("a")))); // table must be 2-D
+    Parameter& e = ps.add("e", {3, 2});
+    CHECK_THROWS(embedding(g, bad.data(), {2}, g.param(e))); // id 7 >= V = 3
+}
+
+TEST_CASE("sinusoidal positions and bf16 rounding") {
+    Graph g;
+    Var pe = sinusoidal_positions(g, 3, 4, 1);
+    // position 1: sin(1), cos(1), sin(1/100), cos(1/100)
+    CHECK(pe.value()[0] == doctest::Approx(std::sin(1.0)));
+    CHECK(pe.value()[1] == doctest::Approx(std::cos(1.0)));
+    CHECK(pe.value()[2] == doctest::Approx(std::sin(0.01)));
+    CHECK(pe.value()[3] == doctest::Approx(std::cos(0.01)));
+    const float in[4] = {1.f, 1.00390625f, 1.01171875f, -2.5f}; // 1 + 2^-8 ties to even (1)
+    uint16_t h[4];
+    float back[4];
+    to_bf16(in, h, 4);
+    from_bf16(h, back, 4);
+    CHECK(h[0] == 0x3f80);
+    CHECK(back[1] == 1.f);
+    CHECK(back[2] == 1.015625f); // 1 + 3 * 2^-8 ties up to the even 1 + 2^-6
+    CHECK(back[3] == -2.5f);
+}
