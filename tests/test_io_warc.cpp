@@ -344,6 +344,28 @@ TEST_CASE("warc: a corrupt member in the middle loses only its record") {
     CHECK(log.count("record 3 at offset") >= 1);
 }
 
+TEST_CASE("warc: a member whose CRC fails loses its record, though every byte inflated") {
+    TempDir t;
+    auto recs = sample_records();
+    std::string path = t.file("crc.warc.gz");
+    write_records(path, recs, true);
+    std::string raw = raw_bytes(path);
+    auto offs = member_offsets(raw);
+    raw[offs[2] - 8] ^= 0x55; // member 1's CRC32 (the 8-byte trailer is CRC32, ISIZE)
+    put_raw(path, raw);
+    LogCapture log;
+    lmk::WarcStats st;
+    auto got = read_all(path, &st);
+    REQUIRE(got.size() == 3);
+    CHECK(got[0].body == recs[0].body);
+    CHECK(got[1].body == recs[2].body);
+    CHECK(got[2].body == recs[3].body);
+    CHECK(st.truncated == 1);
+    CHECK(st.damaged_members == 1);
+    CHECK(log.count("record 2 at offset") == 1);
+    CHECK(log.count("incorrect data check") == 1);
+}
+
 TEST_CASE("warc: bad Content-Length and missing Content-Length resync to the next record") {
     TempDir t;
     std::string path = t.file("bl.warc");

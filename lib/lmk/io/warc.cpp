@@ -353,7 +353,9 @@ bool WarcReader::parse_record(WarcRecord& rec) {
         else break;
     }
     const uint64_t record_end = body_start + length + sep;
-    if (Gap* g = gap_inside(start, record_end + 1); g && g->what.find("incorrect data check") != std::string::npos) {
+    if (Gap* g = gap_inside(start, record_end + 1);
+        g && (g->what.find("incorrect data check") != std::string::npos ||
+              g->what.find("incorrect length check") != std::string::npos)) {
         damaged(record_end + 1);
         return false;
     }
