@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <unordered_map>
@@ -335,7 +336,13 @@ std::unique_ptr<Tokenizer> train_unigram(const Tokenizer& proto, const WordCount
     std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t c) { return P.score[a] > P.score[c]; });
     std::vector<std::pair<std::string, double>> vocab;
     for (const auto& s : o.special) vocab.push_back({s, 0.0});
-    for (uint32_t i : order) vocab.push_back({P.str[i], P.score[i]});
+    // Scores are kept at float precision, as sentencepiece stores them, and set to the value
+    // their shortest decimal form parses to: any JSON reader (HF's serde_json included) then
+    // sees exactly the doubles this model uses, so equal-score paths tie identically.
+    for (uint32_t i : order) {
+        std::string text = fmt::format("{}", float(P.score[i]));
+        vocab.push_back({P.str[i], std::strtod(text.c_str(), nullptr)});
+    }
     std::optional<uint32_t> unk;
     for (uint32_t i = 0; i < o.special.size(); i++)
         if (o.special[i] == "<unk>" || o.special[i] == "[UNK]") unk = i;
