@@ -12,6 +12,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 
 namespace lmk::tok {
@@ -45,6 +46,13 @@ private:
         const char* split = job_.val_tokens == 0 ? "" : val ? "val_" : "train_";
         std::string path = fmt::format("{}_{}{:06d}.bin", job_.prefix, split, index_);
         limit_ = val ? job_.val_tokens : job_.shard_tokens;
+        // The prefix may name a directory that does not exist yet (-o data/shards/web).
+        std::filesystem::path parent = std::filesystem::path(path).parent_path();
+        std::error_code ec;
+        if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+            std::filesystem::create_directories(parent, ec);
+            if (ec) fail("{}: cannot create directory: {}", parent.string(), ec.message());
+        }
         writer_ = std::make_unique<ShardWriter>(path, version_);
         paths.push_back(path);
         in_shard_ = 0;
