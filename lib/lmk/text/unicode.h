@@ -1,0 +1,62 @@
+// text/unicode.h: the Unicode primitives the quality filters are defined with.
+//
+// The published filters (TFDS c4_utils.py, datatrove) are Python, so their rules are written in
+// terms of Python str methods. These helpers reproduce those methods exactly on UTF-8 so the
+// thresholds mean the same thing here:
+//   - lengths are in code points (Python len), never bytes: char_count();
+//   - py_isspace() is str.isspace (bidi class WS/B/S or category Zs), which str.split(),
+//     str.strip() and friends use; py_splitlines() splits where str.splitlines() does
+//     (\n \r \r\n \v \f \x1c \x1d \x1e \x85 U+2028 U+2029);
+//   - py_isalpha() is str.isalpha (categories L*); py_isword() is the `\w` of Python's re
+//     (str.isalnum or '_': categories L* and N*); py_isdecimal() is `\d` (category Nd);
+//   - to_lower() is per-code-point simple lowercase (utf8proc). Python's str.lower() also
+//     applies the few one-to-many mappings (U+0130 -> "i\u0307"); that one difference is
+//     irrelevant to every rule here, which looks for ASCII phrases.
+// Input must be valid UTF-8 (the readers repair it before any filter runs); an invalid byte
+// is treated as one code point U+FFFD so nothing here can loop or read out of bounds.
+//
+//   auto lines = lmk::py_splitlines(text);
+//   for (auto line : lines) if (lmk::char_count(lmk::py_strip(line)) > 1000) ...
+//   std::string nfc = lmk::nfc_normalize("e\u0301");   // "\u00e9"
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lmk {
+
+// Decodes the code point at s[i] and advances i (invalid byte: U+FFFD, i += 1).
+uint32_t next_codepoint(std::string_view s, size_t& i);
+// The code point that ends just before byte position i (i > 0); moves i to its start.
+uint32_t prev_codepoint(std::string_view s, size_t& i);
+
+size_t char_count(std::string_view s); // code points (Python len)
+
+bool py_isspace(uint32_t cp);
+bool py_isalpha(uint32_t cp);
+bool py_isword(uint32_t cp);    // re `\w`
+bool py_isdecimal(uint32_t cp); // re `\d`
+bool is_control(uint32_t cp);   // category Cc
+
+std::string_view py_strip(std::string_view s);
+std::string_view py_lstrip(std::string_view s);
+std::string_view py_rstrip(std::string_view s);
+// str.split() with no argument: runs of whitespace separate, no empty items.
+std::vector<std::string_view> py_split(std::string_view s);
+size_t py_split_count(std::string_view s);
+// str.splitlines() (line breaks not kept; a final line break does not add an empty line).
+std::vector<std::string_view> py_splitlines(std::string_view s);
+
+std::string to_lower(std::string_view s);
+std::string nfc_normalize(std::string_view s);
+
+// Text normalization for the `normalize` step (documented in docs/TOOLS.md, clean-corpus):
+// NFC; CR LF, CR and the other line separators become LF; control characters other than
+// TAB and LF are removed; runs of horizontal whitespace (TAB and Zs) become one space; spaces
+// at the start and end of each line are removed; three or more consecutive line breaks
+// become two (one blank line); leading and trailing blank lines are removed.
+std::string normalize_text(std::string_view s);
+
+} // namespace lmk
