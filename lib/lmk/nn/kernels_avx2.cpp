@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <immintrin.h>
 
 #pragma GCC push_options

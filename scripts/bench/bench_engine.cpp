@@ -1,0 +1,181 @@
+// bench_engine: times the engine's kernels on GPT-2-small shapes and prints one line per
+// kernel: `key ms figure unit` (figure = GFLOP/s or GB/s). Used by bench-engine.sh, which
+// runs it pinned at 1 and 2 threads next to the PyTorch script on the same shapes.
+//
+//   bench_engine THREADS [ISA]
+//
+// Shapes: GEMM (2048 x 768) x (768 x 3072) (the MLP's c_fc on B*T = 2048 tokens);
+// layernorm and GELU on B*T = 4096 rows of C = 768 (GELU on 4C); attention B=2, NH=12,
+// T=1024, HS=64, causal; cross-entropy 1024 rows of V = 50257 (padded to 50304);
+// AdamW over 16M parameters; a STREAM-like copy of 64 MB for the memory bandwidth.
+#include "lmk/core/rng.h"
+#include "lmk/core/threads.h"
+#include "lmk/nn/kernels.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <immintrin.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace lmk::nn;
+
+namespace {
+
+// The clock: with one thread, the process's CPU time (the development machine is shared by
+// several engineers, and CPU time does not count the time other processes hold the core);
+// with more, wall time (CPU time would count spinning pool threads).
+bool g_cpu_clock = false;
+double now() {
+    if (g_cpu_clock) {
+        timespec ts;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Best of `reps` timings of fn(), in seconds (the minimum is the least disturbed run).
+template <class F> double best_time(int reps, F fn) {
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        fn();
+        best = std::min(best, now() - t0);
+    }
+    return best;
+}
+
+std::vector<float> randn(size_t n, float scale, uint64_t seed) {
+    lmk::Rng rng(seed);
+    std::vector<float> v(n);
+    for (float& x : v) x = scale * float(rng.normal());
+    return v;
+}
+
+// The FMA peak: 16 independent AVX-512 FMA chains per thread (2 FMA ports x latency 4).
+__attribute__((target("avx512f"))) double fma_loop(long iters) {
+    __m512 acc[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) acc[i] = _mm512_set1_ps(float(i));
+    const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+    for (long it = 0; it < iters; it++) {
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    }
+    float out[16];
+#pragma GCC unroll 16
+    for (int i = 1; i < 16; i++) acc[0] = _mm512_add_ps(acc[0], acc[i]);
+    _mm512_storeu_ps(out, acc[0]);
+    return out[0];
+}
+
+double peak_gflops(int threads) {
+    const long iters = 20'000'000;
+    double t = best_time(3, [&] {
+        std::vector<std::thread> ts;
+        for (int i = 0; i < threads; i++) ts.emplace_back([&] { volatile double s = fma_loop(iters); (void)s; });
+        for (auto& th : ts) th.join();
+    });
+    return double(threads) * double(iters) * 16 * 16 * 2 / t / 1e9;
+}
+
+void report(const char* key, double seconds, double figure, const char* unit) {
+    std::printf("%s %.3f %.1f %s\n", key, seconds * 1e3, figure, unit);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
+    lmk::set_threads(threads);
+    if (argc > 2) set_isa(argv[2]);
+    g_cpu_clock = threads == 1;
+    std::printf("# isa %s threads %d clock %s\n", isa_name(current_isa()), threads, g_cpu_clock ? "cpu" : "wall");
+    if (best_isa() == Isa::avx512) report("peak_fp32", 0, peak_gflops(threads), "GFLOP/s");
+
+    { // GEMM, fp32 and bf16 operands
+        const int64_t M = 2048, K = 768, N = 3072;
+        auto a = randn(size_t(M * K), 1, 1), b = randn(size_t(K * N), 0.02f, 2);
+        std::vector<float> c(size_t(M * N));
+        const double flop = 2.0 * double(M) * double(N) * double(K);
+        for (Precision p : {Precision::f32, Precision::bf16}) {
+            gemm(false, false, M, N, K, 1, a.data(), K, b.data(), N, 0, c.data(), N, p); // warm-up
+            double t = best_time(5, [&] { gemm(false, false, M, N, K, 1, a.data(), K, b.data(), N, 0, c.data(), N, p); });
+            report(p == Precision::f32 ? "gemm_f32" : "gemm_bf16", t, flop / t / 1e9, "GFLOP/s");
+        }
+    }
+    { // layernorm forward + backward, (4096, 768)
+        const int64_t N = 4096, C = 768;
+        auto x = randn(size_t(N * C), 1, 3), w = randn(size_t(C), 1, 4), b = randn(size_t(C), 1, 5);
+        auto dy = randn(size_t(N * C), 1, 6);
+        std::vector<float> y(x.size()), dx(x.size()), dw(C), db(C), mean(N), rstd(N);
+        double t = best_time(7, [&] {
+            layernorm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N, C, 1e-5f);
+            layernorm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), N, C);
+        });
+        // bytes: fwd reads x, writes y; bwd reads x, dy, dx and writes dx
+        report("layernorm", t, double(N * C) * 4 * 6 / t / 1e9, "GB/s");
+    }
+    { // GELU (tanh) forward + backward, (4096, 3072)
+        const size_t n = 4096 * 3072;
+        auto x = randn(n, 1, 7), dy = randn(n, 1, 8);
+        std::vector<float> y(n), dx(n);
+        double t = best_time(5, [&] {
+            activation_forward(y.data(), x.data(), n, Activation::gelu_tanh);
+            activation_backward(dx.data(), dy.data(), x.data(), n, Activation::gelu_tanh);
+        });
+        report("gelu", t, double(n) * 4 * 6 / t / 1e9, "GB/s");
+    }
+    { // causal attention forward + backward, packed qkv (B, T, 3C)
+        AttentionShape s;
+        s.B = 2, s.Tq = s.Tk = 1024, s.NH = 12, s.HS = 64, s.causal = true;
+        const int64_t C = s.NH * s.HS;
+        s.q_stride = s.k_stride = s.v_stride = 3 * C;
+        auto qkv = randn(size_t(s.B * s.Tq * 3 * C), 1, 9), dy = randn(size_t(s.B * s.Tq * C), 1, 10);
+        std::vector<float> out(size_t(s.B * s.Tq * C)), lse(size_t(s.B * s.NH * s.Tq)), dqkv(qkv.size());
+        const float* q = qkv.data();
+        double tf = best_time(3, [&] { attention_forward(out.data(), lse.data(), q, q + C, q + 2 * C, s); });
+        double t = best_time(3, [&] {
+            attention_forward(out.data(), lse.data(), q, q + C, q + 2 * C, s);
+            attention_backward(dqkv.data(), dqkv.data() + C, dqkv.data() + 2 * C, nullptr, dy.data(), out.data(),
+                               lse.data(), q, q + C, q + 2 * C, s);
+        });
+        // causal: half of the 4*T*T*HS flops per head forward (QK^T and PV); backward 2.5x forward
+        const double fwd_flop = 2.0 * double(s.B * s.NH) * double(s.Tq * s.Tk) * double(s.HS);
+        report("attention_fwd", tf, fwd_flop / tf / 1e9, "GFLOP/s");
+        report("attention", t, 3.5 * fwd_flop / t / 1e9, "GFLOP/s");
+    }
+    { // softmax cross-entropy forward + backward, (1024, 50304) with V = 50257
+        const int64_t N = 1024, V = 50257, Vp = 50304;
+        auto logits = randn(size_t(N * Vp), 2, 11);
+        std::vector<int32_t> targets(N);
+        lmk::Rng rng(12);
+        for (auto& t : targets) t = int32_t(rng.below(V));
+        std::vector<float> lse(N), losses(N), dl(logits.size());
+        double t = best_time(3, [&] {
+            CrossEntropyResult r = cross_entropy_forward(losses.data(), lse.data(), logits.data(), targets.data(), N, V, Vp, {});
+            cross_entropy_backward(dl.data(), logits.data(), lse.data(), targets.data(), N, V, Vp, {}, float(1.0 / r.weight_sum));
+        });
+        // reads logits twice (forward, backward), reads and writes dlogits
+        report("cross_entropy", t, double(N * Vp) * 4 * 4 / t / 1e9, "GB/s");
+    }
+    { // AdamW over 16M parameters vs a STREAM-like copy
+        const size_t n = size_t(16) << 20;
+        auto p = randn(n, 0.02f, 13), g = randn(n, 1e-3f, 14);
+        std::vector<float> m(n, 0.f), v(n, 0.f);
+        double t = best_time(5, [&] { adam_update(p.data(), g.data(), m.data(), v.data(), n, 1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 0.5f, 0.5f); });
+        report("adamw", t, double(n) * 4 * 7 / t / 1e9, "GB/s"); // reads p g m v, writes p m v
+        std::vector<float> dst(n);
+        double tc = best_time(5, [&] {
+            lmk::parallel_for_chunks(n, 1 << 18, [&](size_t b, size_t e) { std::memcpy(dst.data() + b, g.data() + b, (e - b) * 4); });
+        });
+        report("stream_copy", tc, double(n) * 4 * 2 / tc / 1e9, "GB/s");
+    }
+    return 0;
+}
