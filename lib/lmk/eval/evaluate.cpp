@@ -26,6 +26,8 @@ struct DocOutcome {
     std::string error;
     std::string context;
     std::vector<LlResult> lls;       // multiple choice: per choice; loglikelihood: one
+    std::vector<int32_t> ctx_ids;    // the scored token ids (for --samples and the reference)
+    std::vector<std::vector<int32_t>> cont_ids;
     double rolling_ll = 0;
     int64_t rolling_tokens = 0;
     std::string completion;
@@ -37,6 +39,12 @@ std::string json_num_or_na(double v) { return std::isnan(v) ? json_string("N/A")
 std::string json_str_array(const std::vector<std::string>& v) {
     std::string s = "[";
     for (size_t i = 0; i < v.size(); i++) s += (i ? ", " : "") + json_string(v[i]);
+    return s + "]";
+}
+
+std::string json_ids(const std::vector<int32_t>& v) {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); i++) s += (i ? ", " : "") + std::to_string(v[i]);
     return s + "]";
 }
 
@@ -92,12 +100,14 @@ TaskResult evaluate_task(Gpt& model, const tok::Tokenizer& tk, const Task& task,
                     conts.push_back(std::move(co));
                 }
                 o.lls = sc->score_choices(ctx, conts);
+                if (opt.keep_samples) o.ctx_ids = std::move(ctx), o.cont_ids = std::move(conts);
                 break;
             }
             case OutputType::loglikelihood: {
                 auto [ce, co] = sc->encode_pair(o.context, d.target);
                 if (co.empty()) throw Error(fmt::format("{}: the target encodes to no tokens", d.where));
                 o.lls = {sc->score(ce, co)};
+                if (opt.keep_samples) o.ctx_ids = std::move(ce), o.cont_ids = {std::move(co)};
                 break;
             }
             case OutputType::loglikelihood_rolling: {
@@ -159,7 +169,9 @@ TaskResult evaluate_task(Gpt& model, const tok::Tokenizer& tk, const Task& task,
                     .num("gold", int64_t(d.gold))
                     .num("acc", m.acc)
                     .num("acc_norm", m.acc_norm)
-                    .num("acc_bytes", m.acc_bytes);
+                    .num("acc_bytes", m.acc_bytes)
+                    .raw("context_ids", json_ids(o.ctx_ids))
+                    .raw("continuation_ids", json_array(o.cont_ids, json_ids));
             break;
         }
         case OutputType::loglikelihood: {
@@ -175,7 +187,9 @@ TaskResult evaluate_task(Gpt& model, const tok::Tokenizer& tk, const Task& task,
                     .raw("is_greedy", l.is_greedy ? "[true]" : "[false]")
                     .num("pred", int64_t(l.is_greedy ? 0 : -1))
                     .num("gold", int64_t(0))
-                    .num("acc", l.is_greedy ? 1.0 : 0.0);
+                    .num("acc", l.is_greedy ? 1.0 : 0.0)
+                    .raw("context_ids", json_ids(o.ctx_ids))
+                    .raw("continuation_ids", json_array(o.cont_ids, json_ids));
             break;
         }
         case OutputType::loglikelihood_rolling:
