@@ -234,3 +234,34 @@ TEST_CASE("sinusoidal positions and bf16 rounding") {
     CHECK(back[2] == 1.015625f); // 1 + 3 * 2^-8 ties up to the even 1 + 2^-6
     CHECK(back[3] == -2.5f);
 }
+
+TEST_CASE("decoding with a KV cache equals full causal attention") {
+    const int64_t B = 2, T = 12, Tmax = 20, NH = 2, HS = 8, C = NH * HS;
+    lmk::Rng rng(21);
+    Tensor q = Tensor::zeros({B, T, C}), k = Tensor::zeros({B, T, C}), v = Tensor::zeros({B, T, C});
+    for (Tensor* t : {&q, &k, &v})
+        for (int64_t i = 0; i < t->numel(); i++) (*t)[i] = float(rng.normal());
+    Graph g;
+    NoGradScope ng(g);
+    AttentionOptions o;
+    o.n_head = NH;
+    o.causal = true;
+    std::vector<float> full = attention(g, g.constant(q), g.constant(k), g.constant(v), o).value().to_vector();
+    // The cache holds Tmax positions per batch item; step t appends k_t, v_t and attends.
+    Tensor kc = Tensor::zeros({B, Tmax, C}), vc = Tensor::zeros({B, Tmax, C}), qt = Tensor::zeros({B, 1, C});
+    o.kv_batch_stride = Tmax * C;
+    double err = 0;
+    for (int64_t t = 0; t < T; t++) {
+        for (int64_t b = 0; b < B; b++) {
+            std::memcpy(kc.data() + (b * Tmax + t) * C, k.data() + (b * T + t) * C, C * 4);
+            std::memcpy(vc.data() + (b * Tmax + t) * C, v.data() + (b * T + t) * C, C * 4);
+            std::memcpy(qt.data() + b * C, q.data() + (b * T + t) * C, C * 4);
+        }
+        Var y = attention(g, g.constant(qt), g.constant(Tensor(kc.data(), {B, t + 1, C})),
+                          g.constant(Tensor(vc.data(), {B, t + 1, C})), o);
+        for (int64_t b = 0; b < B; b++)
+            for (int64_t c = 0; c < C; c++)
+                err = std::max(err, double(std::fabs(y.value()[b * C + c] - full[size_t((b * T + t) * C + c)])));
+    }
+    CHECK(err < 1e-6);
+}

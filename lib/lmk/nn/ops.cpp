@@ -12,7 +12,7 @@
 //   softmax:       in {x}; i {N, C}
 //   dropout:       in {x}; i {n, seed}; f {p}
 //   attention:     in {q, k, v, bias} (packed: in {qkv, -, -, bias}); saved {lse}; p {mask};
-//                  i {B, Tq, Tk, NH, HS, causal, bias_b, bias_h, packed}; f {scale}
+//                  i {B, Tq, Tk, NH, HS, causal, bias_b, bias_h, packed, kv batch stride}; f {scale}
 //   cross_entropy: in {logits}; saved {lse}; p {targets, weights}; i {N, V, Vp, ignore}; f {smoothing, weight_sum}
 //   sum:           in {x}; i {n}; f {multiplier}
 //   reshape:       in {x}; i {n}
@@ -245,6 +245,9 @@ Var attention_impl(Graph& g, Var q, Var k, Var v, const AttentionOptions& opt, b
     s.B = B, s.Tq = Tq, s.Tk = Tk, s.NH = opt.n_head, s.HS = C / opt.n_head;
     LMK_CHECK(s.HS <= 128, "attention: head size {} > 128 is not supported", s.HS);
     s.q_stride = s.k_stride = s.v_stride = packed ? 3 * C : C;
+    LMK_CHECK(opt.kv_batch_stride == 0 || (!packed && opt.kv_batch_stride >= Tk * C),
+              "attention: kv_batch_stride {} for Tk={} C={}", opt.kv_batch_stride, Tk, C);
+    s.k_bstride = s.v_bstride = opt.kv_batch_stride;
     s.causal = opt.causal;
     s.scale = opt.scale;
     if (opt.key_mask) {
@@ -277,7 +280,7 @@ Var attention_impl(Graph& g, Var q, Var k, Var v, const AttentionOptions& opt, b
         e.saved[0] = lse;
         e.p[0] = s.key_mask;
         e.i[0] = B, e.i[1] = Tq, e.i[2] = Tk, e.i[3] = s.NH, e.i[4] = s.HS, e.i[5] = s.causal;
-        e.i[6] = s.bias_b, e.i[7] = s.bias_h, e.i[8] = packed;
+        e.i[6] = s.bias_b, e.i[7] = s.bias_h, e.i[8] = packed, e.i[9] = s.k_bstride;
         e.f[0] = s.scale;
         g.record(e);
     }
@@ -451,6 +454,7 @@ void backward_op(Graph& g, const TapeEntry& e) {
         AttentionShape s;
         s.B = e.i[0], s.Tq = e.i[1], s.Tk = e.i[2], s.NH = e.i[3], s.HS = e.i[4];
         s.causal = e.i[5] != 0, s.bias_b = e.i[6], s.bias_h = e.i[7];
+        s.k_bstride = s.v_bstride = e.i[9];
         const bool packed = e.i[8] != 0;
         const int64_t C = s.NH * s.HS;
         s.q_stride = s.k_stride = s.v_stride = packed ? 3 * C : C;

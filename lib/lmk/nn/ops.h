@@ -55,6 +55,10 @@ struct AttentionOptions {
     const uint8_t* key_mask = nullptr; // (B, Tk) 1 = attend; copied into the arena
     Var bias;                          // additive scores: (NH,Tq,Tk) or (B,NH,Tq,Tk); may require grad
     float scale = 0.f;                 // 0 = 1/sqrt(HS)
+    // Floats between batch items of k and v; 0 = dense (Tk * C). Decoding with a KV cache
+    // allocated for Tmax positions passes k, v as (B, Tk, C) views of the cache's first Tk
+    // positions with kv_batch_stride = Tmax * C.
+    int64_t kv_batch_stride = 0;
 };
 // q (B,Tq,C), k and v (B,Tk,C) -> (B,Tq,C). Tk > Tq with causal = decoding against a KV
 // cache (queries are the last Tq positions). Cross-attention: k, v from the encoder.
