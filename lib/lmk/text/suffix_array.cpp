@@ -9,33 +9,35 @@
 namespace lmk {
 namespace {
 
-// Bucket boundaries per symbol: heads (first slot) or tails (one past the last slot).
-template <typename T>
-void bucket_bounds(const T* s, int32_t n, int32_t K, std::vector<int32_t>& b, bool tails) {
-    std::fill(b.begin(), b.end(), 0);
-    for (int32_t i = 0; i < n; ++i) ++b[size_t(s[i])];
+// Bucket boundaries per symbol from the symbol counts: heads (first slot) or tails (one past
+// the last slot).
+void bucket_bounds(const std::vector<int32_t>& count, std::vector<int32_t>& b, bool tails) {
     int32_t sum = 0;
-    for (int32_t c = 0; c < K; ++c) {
-        sum += b[size_t(c)];
-        b[size_t(c)] = tails ? sum : sum - b[size_t(c)];
+    for (size_t c = 0; c < count.size(); ++c) {
+        sum += count[c];
+        b[c] = tails ? sum : sum - count[c];
     }
 }
 
 // stype[i]: suffix i is S-type (smaller than suffix i+1). Position n (the sentinel) is S.
-inline bool is_lms(const std::vector<bool>& stype, int32_t i) { return i > 0 && stype[size_t(i)] && !stype[size_t(i - 1)]; }
+// Types are bytes, not bits: the induce loops test them for every suffix and a byte load is
+// cheaper than a bit extract; the extra 7n/8 bytes are small next to the 4n suffix array.
+using Types = std::vector<uint8_t>;
+inline bool is_lms(const Types& stype, int32_t i) { return i > 0 && stype[size_t(i)] && !stype[size_t(i - 1)]; }
 
 // Induced sort: given LMS suffixes placed at their bucket tails, places every L-type suffix
 // (left-to-right scan) and then every S-type suffix (right-to-left scan).
 template <typename T>
-void induce(const T* s, int32_t* sa, int32_t n, int32_t K, const std::vector<bool>& stype, std::vector<int32_t>& b) {
-    bucket_bounds(s, n, K, b, false);
+void induce(const T* s, int32_t* sa, int32_t n, const Types& stype, const std::vector<int32_t>& count,
+            std::vector<int32_t>& b) {
+    bucket_bounds(count, b, false);
     // The sentinel sorts first; the suffix before it (n-1, always L-type) comes next in its bucket.
     sa[b[size_t(s[n - 1])]++] = n - 1;
     for (int32_t i = 0; i < n; ++i) {
         int32_t j = sa[i] - 1;
         if (sa[i] > 0 && !stype[size_t(j)]) sa[b[size_t(s[j])]++] = j;
     }
-    bucket_bounds(s, n, K, b, true);
+    bucket_bounds(count, b, true);
     for (int32_t i = n - 1; i >= 0; --i) {
         int32_t j = sa[i] - 1;
         if (sa[i] > 0 && stype[size_t(j)]) sa[--b[size_t(s[j])]] = j;
@@ -49,19 +51,20 @@ void sais(const T* s, int32_t* sa, int32_t n, int32_t K) {
         sa[0] = 0;
         return;
     }
-    std::vector<bool> stype(size_t(n) + 1);
+    Types stype(size_t(n) + 1);
     stype[size_t(n)] = true;
     stype[size_t(n - 1)] = false;
     for (int32_t i = n - 2; i >= 0; --i)
         stype[size_t(i)] = s[i] < s[i + 1] || (s[i] == s[i + 1] && stype[size_t(i + 1)]);
-    std::vector<int32_t> b(static_cast<size_t>(K));
+    std::vector<int32_t> b(static_cast<size_t>(K)), count(static_cast<size_t>(K), 0);
+    for (int32_t i = 0; i < n; ++i) ++count[size_t(s[i])];
 
     // Stage 1: sort LMS substrings by inducing from LMS positions in text order.
-    std::fill(sa, sa + n, -1);
-    bucket_bounds(s, n, K, b, true);
+    for (int32_t i = 0; i < n; ++i) sa[i] = -1;
+    bucket_bounds(count, b, true);
     for (int32_t i = n - 1; i >= 1; --i)
         if (is_lms(stype, i)) sa[--b[size_t(s[i])]] = i;
-    induce(s, sa, n, K, stype, b);
+    induce(s, sa, n, stype, count, b);
 
     // Compact the sorted LMS positions to the front of sa.
     int32_t m = 0;
@@ -69,7 +72,7 @@ void sais(const T* s, int32_t* sa, int32_t n, int32_t K) {
         if (is_lms(stype, sa[i])) sa[m++] = sa[i];
     // Name LMS substrings: equal substrings (same symbols and types up to the next LMS) share a
     // name. Names go to sa[m + pos/2] (LMS positions are at least 2 apart, so slots are unique).
-    std::fill(sa + m, sa + n, -1);
+    for (int32_t i = m; i < n; ++i) sa[i] = -1;
     int32_t name = 0, prev = -1;
     for (int32_t i = 0; i < m; ++i) {
         int32_t pos = sa[i];
@@ -110,13 +113,13 @@ void sais(const T* s, int32_t* sa, int32_t n, int32_t K) {
     s1.shrink_to_fit();
 
     // Stage 3: place the LMS suffixes in sorted order at their bucket tails, then induce.
-    std::fill(sa, sa + n, -1);
-    bucket_bounds(s, n, K, b, true);
+    for (int32_t i = 0; i < n; ++i) sa[i] = -1;
+    bucket_bounds(count, b, true);
     for (int32_t i = m - 1; i >= 0; --i) {
         int32_t p = lms_sorted[size_t(i)];
         sa[--b[size_t(s[p])]] = p;
     }
-    induce(s, sa, n, K, stype, b);
+    induce(s, sa, n, stype, count, b);
 }
 
 } // namespace

@@ -4,7 +4,7 @@
 // suffix_array(): SA-IS (Nong, Zhang & Chan 2009), O(n) time. sa[i] is the start of the i-th
 // smallest suffix; a suffix that is a prefix of another sorts first. Sizes up to 2^31 - 1.
 // Memory: the 4n-byte result plus at most 4n bytes for the recursion (reduced string and its
-// suffix array, each at most n/2 entries) and n/8 bytes of type bits.
+// suffix array, each at most n/2 entries) and n bytes of suffix types.
 //
 // longest_previous_factor(): lpf[p] = the largest L such that text[p, p+L) also occurs at some
 // q < p (occurrences may overlap), never extending across a `separator` byte, and src[p] = one
