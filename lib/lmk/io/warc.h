@@ -67,6 +67,7 @@ struct WarcStats {
 class WarcReader {
 public:
     explicit WarcReader(const std::string& path, bool strict = false);
+    // An Input opened without tolerate_damage makes damaged gzip members throw (as strict).
     explicit WarcReader(std::unique_ptr<Input> in, bool strict = false);
     ~WarcReader();
     WarcReader(const WarcReader&) = delete;
