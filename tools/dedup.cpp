@@ -42,7 +42,7 @@ struct Options {
     std::string text_field = "text", id_field = "id";
     bool strict = false;
     // exact
-    std::string normalize = "all";
+    std::string normalize = "lower,accents,punct,space"; // digits kept: "4 legs" != "2 legs"
     // minhash
     int bands = 14, rows = 8, ngram = 5;
     double verify_jaccard = 0;
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
             app.add_option("--id-field", o.id_field, "field naming a document in dup_of")->group(io);
             app.add_flag("--strict", o.strict, "the first malformed line is fatal")->group(io);
             const char* ex = "exact";
-            app.add_option("--normalize", o.normalize, "steps before hashing: all, none, or a list of lower,accents,digits,punct,space")->group(ex);
+            app.add_option("--normalize", o.normalize, "steps before hashing: a comma list of lower,accents,digits,punct,space; all; none")->group(ex);
             const char* mh = "minhash";
             app.add_option("--bands", o.bands, "LSH bands")->group(mh)->check(CLI::Range(1, 512));
             app.add_option("--rows", o.rows, "hashes per band")->group(mh)->check(CLI::Range(1, 512));
