@@ -114,6 +114,7 @@ Shard::~Shard() {
 void Shard::read(size_t begin, size_t n, uint32_t* out) const {
     LMK_CHECK(begin <= n_ && n <= n_ - begin, "{}: token range [{}, {}) is outside the shard's {} tokens", path_,
               begin, begin + n, n_);
+    if (n == 0) return; // out may be null (an empty vector's data())
     if (version_ == 1)
         for (size_t i = 0; i < n; i++) out[i] = u16_[begin + i];
     else
