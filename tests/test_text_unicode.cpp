@@ -74,3 +74,11 @@ TEST_CASE("codepoint iteration survives invalid bytes") {
     CHECK(prev_codepoint(s, j) == 0xFFFD);
     CHECK(j == 1);
 }
+
+TEST_CASE("nfc_normalize: the fast path agrees with utf8proc") {
+    // Inert text is returned as is; a combining mark anywhere sends the text through utf8proc.
+    CHECK(nfc_normalize("caf\xc3\xa9 \xe2\x80\x94 \xe4\xb8\xad") == "caf\xc3\xa9 \xe2\x80\x94 \xe4\xb8\xad");
+    CHECK(nfc_normalize("\xe4\xb8\xad cafe\xcc\x81") == "\xe4\xb8\xad caf\xc3\xa9");
+    CHECK(nfc_normalize("\xe2\x84\xab") == "\xc3\x85"); // ANGSTROM SIGN -> A with ring (singleton)
+    CHECK(nfc_normalize("\xe2\x80\x80") == "\xe2\x80\x82"); // EN QUAD -> EN SPACE (singleton)
+}

@@ -1,36 +1,140 @@
 // text/filters_gopher.cpp: see filters_gopher.h.
 //
-// n-grams are keyed by 128-bit XXH3 hashes of their bytes (words joined as the definition
-// says), so no n-gram string is built; a collision needs ~2^64 distinct n-grams in one page.
+// n-grams are never built as strings. The words are laid out as the definition joins them
+// (with " " for the top-n-gram rule, with nothing for the duplicate rule) and an n-gram is the
+// substring from its first word's start to the next word's start (for " " that includes the
+// trailing separator, which does not change which n-grams are equal). Its key is two
+// independent polynomial hashes mod 2^61-1 of those bytes, from prefix hashes kept at word
+// starts only (memory O(words), not O(bytes)): H(b..e) = H[e] - H[b] * B^(e-b), where B^(e-b)
+// is the product of the n words' own B^(length + separator). Two different n-grams share a
+// key with probability ~2^-120, so the counts are those of the definition.
 #include "lmk/text/filters_gopher.h"
 
 #include "lmk/text/tokenize.h"
 #include "lmk/text/unicode.h"
 
 #include <fmt/format.h>
-#include <unordered_map>
 #include <unordered_set>
-#include <xxhash.h>
 
 namespace lmk {
 namespace {
 
-struct Hash128 {
-    size_t operator()(const XXH128_hash_t& h) const { return size_t(h.low64 ^ (h.high64 * 0x9E3779B97F4A7C15ull)); }
-};
-struct Eq128 {
-    bool operator()(const XXH128_hash_t& a, const XXH128_hash_t& b) const { return XXH128_isEqual(a, b); }
+constexpr uint64_t kMod = (uint64_t(1) << 61) - 1;
+
+uint64_t mulmod(uint64_t a, uint64_t b) {
+    unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+    uint64_t lo = uint64_t(p & kMod), hi = uint64_t(p >> 61);
+    uint64_t r = lo + hi;
+    return r >= kMod ? r - kMod : r;
+}
+
+class NgramLayout {
+public:
+    NgramLayout(const std::vector<std::string_view>& words, std::string_view sep) : sep_(sep.size()) {
+        size_t n = words.size();
+        h1_.resize(n + 1), h2_.resize(n + 1), w1_.resize(n), w2_.resize(n), chars_.resize(n + 1);
+        h1_[0] = h2_[0] = 0;
+        chars_[0] = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t a = h1_[i], b = h2_[i], p1 = 1, p2 = 1;
+            auto feed = [&](std::string_view bytes) {
+                for (unsigned char ch : bytes) {
+                    a = (mulmod(a, kBase1) + ch + 1) % kMod;
+                    b = (mulmod(b, kBase2) + ch + 1) % kMod;
+                    p1 = mulmod(p1, kBase1);
+                    p2 = mulmod(p2, kBase2);
+                }
+            };
+            feed(words[i]);
+            feed(sep);
+            h1_[i + 1] = a, h2_[i + 1] = b;
+            w1_[i] = p1, w2_[i] = p2;
+            chars_[i + 1] = chars_[i] + char_count(words[i]);
+        }
+    }
+    struct Key {
+        uint64_t a, b;
+        bool operator==(const Key& o) const { return a == o.a && b == o.b; }
+    };
+    Key key(size_t i, size_t n) const {
+        uint64_t p1 = 1, p2 = 1;
+        for (size_t k = i; k < i + n; k++) p1 = mulmod(p1, w1_[k]), p2 = mulmod(p2, w2_[k]);
+        return {(h1_[i + n] + kMod - mulmod(h1_[i], p1)) % kMod, (h2_[i + n] + kMod - mulmod(h2_[i], p2)) % kMod};
+    }
+    size_t chars(size_t i, size_t n) const { return chars_[i + n] - chars_[i] + (n - 1) * sep_; }
+
+private:
+    static constexpr uint64_t kBase1 = 1000003, kBase2 = 911382323;
+    size_t sep_;
+    std::vector<uint64_t> h1_, h2_, w1_, w2_;
+    std::vector<size_t> chars_;
 };
 
-// Hash of words[i..i+n) joined by `sep` (empty or " ").
-XXH128_hash_t ngram_hash(const std::vector<std::string_view>& words, size_t i, int n, std::string_view sep,
-                         std::string& buf) {
-    buf.clear();
-    for (int k = 0; k < n; k++) {
-        if (k) buf.append(sep);
-        buf.append(words[i + size_t(k)]);
+// Open-addressing map from Key to a small payload; capacity fixed at construction.
+template <typename V> class KeyTable {
+public:
+    explicit KeyTable(size_t max_items) {
+        size_t cap = 16;
+        while (cap < max_items * 2) cap <<= 1;
+        slots_.resize(cap);
+        mask_ = cap - 1;
     }
-    return XXH3_128bits(buf.data(), buf.size());
+    // Returns the payload for k and whether it was inserted now.
+    std::pair<V*, bool> insert(const NgramLayout::Key& k, const V& init) {
+        size_t i = size_t(k.a ^ (k.b * 0x9E3779B97F4A7C15ull)) & mask_;
+        while (true) {
+            Slot& s = slots_[i];
+            if (!s.used) {
+                s.used = true, s.key = k, s.value = init;
+                return {&s.value, true};
+            }
+            if (s.key == k) return {&s.value, false};
+            i = (i + 1) & mask_;
+        }
+    }
+
+private:
+    struct Slot {
+        NgramLayout::Key key{0, 0};
+        V value{};
+        bool used = false;
+    };
+    std::vector<Slot> slots_;
+    size_t mask_;
+};
+
+size_t top_ngram(const NgramLayout& L, size_t nw, int n) {
+    if (nw < size_t(n)) return 0;
+    struct Entry {
+        uint32_t count = 0;
+        uint32_t first = 0;
+    };
+    size_t total = nw - size_t(n) + 1;
+    KeyTable<Entry> table(total);
+    uint32_t best_count = 0, best_first = 0;
+    for (size_t i = 0; i < total; i++) {
+        auto [e, fresh] = table.insert(L.key(i, size_t(n)), Entry{0, uint32_t(i)});
+        e->count++;
+        // Counter.most_common(1): highest count, ties to the n-gram inserted first.
+        if (e->count > best_count || (e->count == best_count && e->first < best_first))
+            best_count = e->count, best_first = e->first;
+    }
+    return L.chars(best_first, size_t(n)) * best_count;
+}
+
+size_t duplicate_ngram(const NgramLayout& L, size_t nw, int n) {
+    if (nw < size_t(n)) return 0;
+    KeyTable<char> seen(nw - size_t(n) + 1);
+    size_t repeated = 0, idx = 0;
+    while (idx < nw - size_t(n) + 1) {
+        if (!seen.insert(L.key(idx, size_t(n)), 0).second) {
+            repeated += L.chars(idx, size_t(n));
+            idx += size_t(n);
+        } else {
+            idx++;
+        }
+    }
+    return repeated;
 }
 
 size_t count_substr(std::string_view s, std::string_view pat) {
@@ -76,42 +180,11 @@ DuplicateCount find_duplicates(const std::vector<std::string_view>& items) {
 }
 
 size_t top_ngram_chars(const std::vector<std::string_view>& words, int n) {
-    if (words.size() < size_t(n)) return 0;
-    struct Entry {
-        size_t count, first, chars;
-    };
-    std::unordered_map<XXH128_hash_t, Entry, Hash128, Eq128> counts;
-    std::string buf;
-    size_t total = words.size() - size_t(n) + 1;
-    counts.reserve(total * 2);
-    const Entry* best = nullptr;
-    for (size_t i = 0; i < total; i++) {
-        auto h = ngram_hash(words, i, n, " ", buf);
-        auto [it, fresh] = counts.try_emplace(h, Entry{0, i, 0});
-        Entry& e = it->second;
-        if (fresh) e.chars = char_count(buf);
-        e.count++;
-        // Counter.most_common(1): highest count, ties to the n-gram inserted first.
-        if (!best || e.count > best->count || (e.count == best->count && e.first < best->first)) best = &e;
-    }
-    return best->chars * best->count;
+    return top_ngram(NgramLayout(words, " "), words.size(), n);
 }
 
 size_t duplicate_ngram_chars(const std::vector<std::string_view>& words, int n) {
-    std::unordered_set<XXH128_hash_t, Hash128, Eq128> seen;
-    std::string buf;
-    size_t repeated = 0, idx = 0;
-    size_t nw = words.size();
-    while (nw >= size_t(n) && idx < nw - size_t(n) + 1) {
-        auto h = ngram_hash(words, idx, n, "", buf);
-        if (!seen.insert(h).second) {
-            repeated += char_count(buf);
-            idx += size_t(n);
-        } else {
-            idx++;
-        }
-    }
-    return repeated;
+    return duplicate_ngram(NgramLayout(words, ""), words.size(), n);
 }
 
 Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& p) {
@@ -191,13 +264,17 @@ Verdict gopher_repetition_filter(std::string_view text, const GopherRepetitionPa
     if (p.dup_line_char_frac > 0 && double(ld.chars) / L > p.dup_line_char_frac)
         return Rejection{"dup_line_char_frac", ratio_detail(double(ld.chars) / L, ">", p.dup_line_char_frac)};
     auto words = word_tokenize(text);
-    for (auto [n, frac] : p.top_n_grams) {
-        if (words.size() < size_t(n)) continue;
-        double r = double(top_ngram_chars(words, n)) / L;
-        if (r > frac) return Rejection{fmt::format("top_{}_gram", n), ratio_detail(r, ">", frac)};
+    if (!p.top_n_grams.empty()) {
+        NgramLayout spaced(words, " ");
+        for (auto [n, frac] : p.top_n_grams) {
+            if (words.size() < size_t(n)) continue;
+            double r = double(top_ngram(spaced, words.size(), n)) / L;
+            if (r > frac) return Rejection{fmt::format("top_{}_gram", n), ratio_detail(r, ">", frac)};
+        }
     }
+    NgramLayout joined(words, "");
     for (auto [n, frac] : p.dup_n_grams) {
-        double r = double(duplicate_ngram_chars(words, n)) / L;
+        double r = double(duplicate_ngram(joined, words.size(), n)) / L;
         if (r > frac) return Rejection{fmt::format("duplicated_{}_n_grams", n), ratio_detail(r, ">", frac)};
     }
     return std::nullopt;

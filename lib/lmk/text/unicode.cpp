@@ -174,12 +174,28 @@ std::string to_lower(std::string_view s) {
     return out;
 }
 
+// Code points that are NFC whatever surrounds them: no canonical decomposition that NFC would
+// change, combining class 0, and nothing composes with them as a second character. Text made
+// only of these is already NFC, which spares utf8proc's decompose-recompose on most pages.
+static bool nfc_inert(uint32_t cp) {
+    return cp < 0x300 || (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xFF01 && cp <= 0xFF5E);
+}
+
 std::string nfc_normalize(std::string_view s) {
-    // Pure ASCII is already NFC; skip the allocation-heavy utf8proc call.
-    bool ascii = true;
-    for (unsigned char c : s)
-        if (c >= 0x80) { ascii = false; break; }
-    if (ascii) return std::string(s);
+    bool inert = true;
+    size_t i = 0;
+    while (i < s.size()) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            i++;
+            continue;
+        }
+        if (!nfc_inert(next_codepoint(s, i))) {
+            inert = false;
+            break;
+        }
+    }
+    if (inert) return std::string(s);
     utf8proc_uint8_t* out = nullptr;
     utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
                                       static_cast<utf8proc_ssize_t>(s.size()), &out,
