@@ -5,8 +5,7 @@
 // substring from its first word's start to the next word's start (for " " that includes the
 // trailing separator, which does not change which n-grams are equal). Its key is two
 // independent polynomial hashes mod 2^61-1 of those bytes, from prefix hashes kept at word
-// starts only (memory O(words), not O(bytes)): H(b..e) = H[e] - H[b] * B^(e-b), where B^(e-b)
-// is the product of the n words' own B^(length + separator). Two different n-grams share a
+// starts only (memory O(words), not O(bytes)): H(b..e) = H[e] - H[b] * B^(e-b). Two different n-grams share a
 // key with probability ~2^-120, so the counts are those of the definition.
 #include "lmk/text/filters_gopher.h"
 
@@ -28,27 +27,35 @@ uint64_t mulmod(uint64_t a, uint64_t b) {
     return r >= kMod ? r - kMod : r;
 }
 
+uint64_t powmod(uint64_t b, uint64_t e) {
+    uint64_t r = 1;
+    while (e) {
+        if (e & 1) r = mulmod(r, b);
+        b = mulmod(b, b);
+        e >>= 1;
+    }
+    return r;
+}
+
 class NgramLayout {
 public:
     NgramLayout(const std::vector<std::string_view>& words, std::string_view sep) : sep_(sep.size()) {
         size_t n = words.size();
-        h1_.resize(n + 1), h2_.resize(n + 1), w1_.resize(n), w2_.resize(n), chars_.resize(n + 1);
+        h1_.resize(n + 1), h2_.resize(n + 1), pos_.resize(n + 1), chars_.resize(n + 1);
         h1_[0] = h2_[0] = 0;
-        chars_[0] = 0;
+        pos_[0] = chars_[0] = 0;
         for (size_t i = 0; i < n; i++) {
-            uint64_t a = h1_[i], b = h2_[i], p1 = 1, p2 = 1;
+            uint64_t a = h1_[i], b = h2_[i];
             auto feed = [&](std::string_view bytes) {
                 for (unsigned char ch : bytes) {
                     a = (mulmod(a, kBase1) + ch + 1) % kMod;
                     b = (mulmod(b, kBase2) + ch + 1) % kMod;
-                    p1 = mulmod(p1, kBase1);
-                    p2 = mulmod(p2, kBase2);
                 }
             };
             feed(words[i]);
             feed(sep);
             h1_[i + 1] = a, h2_[i + 1] = b;
-            w1_[i] = p1, w2_[i] = p2;
+            pos_[i + 1] = pos_[i] + words[i].size() + sep.size();
             chars_[i + 1] = chars_[i] + char_count(words[i]);
         }
     }
@@ -57,17 +64,29 @@ public:
         bool operator==(const Key& o) const { return a == o.a && b == o.b; }
     };
     Key key(size_t i, size_t n) const {
-        uint64_t p1 = 1, p2 = 1;
-        for (size_t k = i; k < i + n; k++) p1 = mulmod(p1, w1_[k]), p2 = mulmod(p2, w2_[k]);
+        size_t len = pos_[i + n] - pos_[i];
+        const auto& [p1, p2] = power(len);
         return {(h1_[i + n] + kMod - mulmod(h1_[i], p1)) % kMod, (h2_[i + n] + kMod - mulmod(h2_[i], p2)) % kMod};
     }
     size_t chars(size_t i, size_t n) const { return chars_[i + n] - chars_[i] + (n - 1) * sep_; }
 
 private:
     static constexpr uint64_t kBase1 = 1000003, kBase2 = 911382323;
+    static constexpr size_t kPowTable = 1 << 14;
+    // B^len for both bases: a table grown on demand for the usual short n-grams, powmod beyond.
+    std::pair<uint64_t, uint64_t> power(size_t len) const {
+        if (len >= kPowTable) return {powmod(kBase1, len), powmod(kBase2, len)};
+        if (pw_.empty()) pw_.push_back({1, 1});
+        while (pw_.size() <= len) {
+            auto [a, b] = pw_.back();
+            pw_.push_back({mulmod(a, kBase1), mulmod(b, kBase2)});
+        }
+        return pw_[len];
+    }
     size_t sep_;
-    std::vector<uint64_t> h1_, h2_, w1_, w2_;
-    std::vector<size_t> chars_;
+    std::vector<uint64_t> h1_, h2_;
+    std::vector<size_t> pos_, chars_;
+    mutable std::vector<std::pair<uint64_t, uint64_t>> pw_;
 };
 
 // Open-addressing map from Key to a small payload; capacity fixed at construction.
