@@ -1,6 +1,7 @@
 // Tests for tok/trainer.h: BPE and WordPiece training on tiny corpora whose merges were
 // worked out by hand, tie-breaking, min_frequency, and thread-count independence.
 #include "lmk/core/threads.h"
+#include "lmk/core/utf8.h"
 #include "lmk/tok/bpe.h"
 #include "lmk/tok/hf_json.h"
 #include "lmk/tok/trainer.h"
@@ -107,4 +108,35 @@ TEST_CASE("WordPiece training: hand-computed vocabulary") {
     CHECK(tk->decode({7, 6}) == "abc ab");
     auto again = parse_hf_json(to_hf_json(*tk), "wp.json");
     CHECK(again->encode("abc AB abd") == std::vector<uint32_t>{7, 6, 0});
+}
+
+TEST_CASE("byte-level BPE: decode(encode(x)) == x for random text, valid or not") {
+    std::vector<std::string> docs = {"the quick brown fox jumps over the lazy dog; naïve café 中文 😀",
+                                     "  spaces\tand\nnewlines<|endoftext|> 123 456"};
+    TrainerOptions o;
+    o.vocab_size = 400;
+    o.special = {"<|endoftext|>"};
+    auto proto = bpe_pipeline();
+    auto tk = train_bpe(*proto, count_words(*proto, docs, o), o);
+    // Code points from several scripts and classes, plus raw bytes that are not UTF-8.
+    const std::vector<uint32_t> pool = {'a', 'b', ' ', '\n', '\t', '\'', 's', '1', '!', 0xA0, 0x85, 0x2028, 0x3000,
+                                        0x200B, 0x1C, 0xFEFF, 0x301, 0x4E2D, 0x1F600, 0x663, 0x10FFFF, 0xE9};
+    uint64_t state = 12345;
+    auto next = [&] { state = state * 6364136223846793005ULL + 1442695040888963407ULL; return state >> 33; };
+    for (int t = 0; t < 500; t++) {
+        std::string s;
+        size_t n = next() % 40;
+        for (size_t i = 0; i < n; i++) {
+            if (next() % 10 == 0) s.push_back(char(0x80 + next() % 0x80)); // stray continuation byte
+            else lmk::utf8_append(s, pool[next() % pool.size()]);
+        }
+        if (next() % 5 == 0) s += "<|endoftext|>";
+        auto ids = tk->encode(s);
+        CHECK(tk->decode(ids) == s);
+        // The same tokenizer saved and reloaded gives the same ids.
+        if (t == 0) {
+            auto again = parse_hf_json(to_hf_json(*tk), "t.json");
+            CHECK(again->encode(s) == ids);
+        }
+    }
 }

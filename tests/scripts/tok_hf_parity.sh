@@ -56,4 +56,25 @@ check bpe "$tmp/bpe.json"
 check wordpiece "$tmp/wp.json"
 "$LMK_BIN/train-tokenizer" -q --model unigram --vocab-size 2000 "$train" -o "$tmp/uni.json"
 check unigram "$tmp/uni.json"
+# Training itself: HF's BpeTrainer (byte-level, its default 30000 vocabulary) and ours on the
+# same text must learn the same merges in the same order. HF seeds only the bytes it sees, so
+# it has room for more merges: ours must be a prefix of HF's.
+node -e 'const fs=require("fs");const o=[];for(const l of fs.readFileSync(process.argv[1],"utf8").split("\n")) if(l.trim()) o.push(JSON.parse(l).text);fs.writeFileSync(process.argv[2],o.join(""))' "$train" "$tmp/train.txt"
+cat >"$tmp/hf_train.js" <<'JS'
+const { Tokenizer, BPE, byteLevelPreTokenizer } = require('tokenizers');
+const tk = new Tokenizer(BPE.empty());
+tk.setPreTokenizer(byteLevelPreTokenizer(false, true));
+tk.train([process.argv[2]]);
+tk.save(process.argv[3]);
+JS
+RAYON_NUM_THREADS=1 node "$tmp/hf_train.js" "$tmp/train.txt" "$tmp/hf_bpe.json" >/dev/null 2>&1
+"$LMK_BIN/train-tokenizer" -q --model bpe --vocab-size 30000 --format text "$tmp/train.txt" -o "$tmp/our_bpe.json"
+node -e '
+  const fs=require("fs");
+  const m=(f)=>JSON.parse(fs.readFileSync(f,"utf8")).model.merges.map(x=>Array.isArray(x)?x.join(" "):x);
+  const hf=m(process.argv[1]), ours=m(process.argv[2]);
+  let i=0; while(i<ours.length && i<hf.length && ours[i]===hf[i]) i++;
+  if (i===ours.length && ours.length>0) console.log("ok   bpe training: our "+ours.length+" merges are HF BpeTrainer\x27s first "+ours.length+" (of "+hf.length+"), in order");
+  else { console.log("FAIL bpe training: merge "+i+" differs: ours "+ours[i]+", HF "+hf[i]); process.exit(1); }
+' "$tmp/hf_bpe.json" "$tmp/our_bpe.json" || fail=1
 exit $fail

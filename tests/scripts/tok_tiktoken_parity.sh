@@ -48,8 +48,8 @@ cat >"$tmp/edge.jsonl" <<'JSONL'
 {"text": "soft\u00adhyphen word\u2060joiner left\u200eright\u200fmarks"}
 {"text": "variation \u2764\ufe0f \u263a\ufe0e keycap 1\ufe0f\u20e3"}
 JSONL
-# A long run of one character and of spaces (linear-time check on both sides).
-node -e 'const s="x".repeat(200000); console.log(JSON.stringify({text: s})); console.log(JSON.stringify({text: " ".repeat(200000)+"y"}))' >>"$tmp/edge.jsonl"
+# A long run of one character and of spaces (tiktoken is quadratic on long pieces: 20k chars).
+node -e 'const s="x".repeat(20000); console.log(JSON.stringify({text: s})); console.log(JSON.stringify({text: " ".repeat(20000)+"y"}))' >>"$tmp/edge.jsonl"
 
 files=("$tmp/edge.jsonl")
 if [ "${LMK_TOK_FULL:-0}" = 1 ] && [ -f "$CORPUS/corpus-en.jsonl" ]; then

@@ -22,35 +22,38 @@ void Vocab::set(uint32_t id, std::string token) {
 
 uint32_t Vocab::lookup(std::string_view s) const {
     if (slots_.empty()) return kNone;
-    size_t mask = slots_.size() - 1;
-    for (size_t i = hash_bytes(s) & mask;; i = (i + 1) & mask) {
-        uint32_t id = slots_[i];
-        if (id == kNone) return kNone;
-        if (tokens_[id] == s) return id;
+    const uint64_t h = hash_bytes(s);
+    const uint32_t tag = uint32_t(h >> 32);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const Slot& sl = slots_[i];
+        if (sl.id == kNone) return kNone;
+        if (sl.tag == tag && tokens_[sl.id] == s) return sl.id;
     }
 }
 
 void Vocab::index(uint32_t id) {
     if ((used_ + 1) * 2 > slots_.size()) grow();
-    size_t mask = slots_.size() - 1;
-    for (size_t i = hash_bytes(tokens_[id]) & mask;; i = (i + 1) & mask) {
-        uint32_t cur = slots_[i];
-        if (cur == kNone) { slots_[i] = id; used_++; return; }
-        if (cur == id) return;
-        if (tokens_[cur] == tokens_[id]) return; // duplicate string: the first id wins
+    const uint64_t h = hash_bytes(tokens_[id]);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        Slot& sl = slots_[i];
+        if (sl.id == kNone) { sl = {id, uint32_t(h >> 32)}; used_++; return; }
+        if (sl.id == id) return;
+        if (tokens_[sl.id] == tokens_[id]) return; // duplicate string: the first id wins
     }
 }
 
 void Vocab::grow() {
-    std::vector<uint32_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, kNone);
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
     used_ = 0;
-    size_t mask = slots_.size() - 1;
-    for (uint32_t id : old) {
-        if (id == kNone) continue;
-        size_t i = hash_bytes(tokens_[id]) & mask;
-        while (slots_[i] != kNone) i = (i + 1) & mask;
-        slots_[i] = id;
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& o : old) {
+        if (o.id == kNone) continue;
+        size_t i = hash_bytes(tokens_[o.id]) & mask;
+        while (slots_[i].id != kNone) i = (i + 1) & mask;
+        slots_[i] = o;
         used_++;
     }
 }

@@ -40,8 +40,14 @@ public:
 private:
     void index(uint32_t id);
     void grow();
+    // A slot holds an id and the high 32 bits of its token's hash, so a probe compares
+    // strings only when the hashes agree. Size is a power of two; id kNone = empty.
+    struct Slot {
+        uint32_t id = kNone;
+        uint32_t tag = 0;
+    };
     std::vector<std::string> tokens_;
-    std::vector<uint32_t> slots_; // id per slot, kNone = empty; size is a power of two
+    std::vector<Slot> slots_;
     size_t used_ = 0;
 };
 
