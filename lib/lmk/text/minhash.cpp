@@ -127,7 +127,22 @@ void MinHasher::signature_of(const uint64_t* sh, size_t n, uint64_t* sig) const 
     const uint64_t* a = a_.data();
     const uint64_t* b = b_.data();
     std::fill(sig, sig + h, std::numeric_limits<uint64_t>::max());
-    for (size_t j = 0; j < n; ++j) {
+    // Four shingles per pass over the hash functions: a[i], b[i] and sig[i] are loaded once
+    // for four independent multiply-reduce chains, which keeps the multiplier busy.
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const uint64_t x0 = reduce61(sh[j]), x1 = reduce61(sh[j + 1]);
+        const uint64_t x2 = reduce61(sh[j + 2]), x3 = reduce61(sh[j + 3]);
+        for (size_t i = 0; i < h; ++i) {
+            const uint64_t ai = a[i], bi = b[i];
+            uint64_t v0 = mulmod_add(ai, x0, bi), v1 = mulmod_add(ai, x1, bi);
+            uint64_t v2 = mulmod_add(ai, x2, bi), v3 = mulmod_add(ai, x3, bi);
+            uint64_t m01 = v0 < v1 ? v0 : v1, m23 = v2 < v3 ? v2 : v3;
+            uint64_t m = m01 < m23 ? m01 : m23;
+            sig[i] = m < sig[i] ? m : sig[i];
+        }
+    }
+    for (; j < n; ++j) {
         const uint64_t x = reduce61(sh[j]);
         for (size_t i = 0; i < h; ++i) {
             uint64_t v = mulmod_add(a[i], x, b[i]);
