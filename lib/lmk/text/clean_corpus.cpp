@@ -8,6 +8,7 @@
 
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
+#include "lmk/core/progress.h"
 #include "lmk/core/threads.h"
 #include "lmk/core/utf8.h"
 #include "lmk/io/jsonl.h"
@@ -276,6 +277,9 @@ CleanSummary run_clean(const CleanJob& job) {
     sum.threads = num_threads();
     auto t0 = std::chrono::steady_clock::now();
     Reader reader(job);
+    // Progress in documents read (a terminal line, or a plain line every few seconds on long
+    // runs); the tool prints its own summary, so finish() is not called.
+    Progress progress("clean-corpus", 0, "docs");
     bool done = false;
     InputStats last_input;
     size_t tokens = size_t(std::max(2, num_threads() * 2));
@@ -312,6 +316,7 @@ CleanSummary run_clean(const CleanJob& job) {
                     }
                     sum.docs.merge(b->stats);
                     add_input(sum.input, b->input);
+                    progress.add(b->items.size());
                 }));
     add_input(sum.input, last_input);
     sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
