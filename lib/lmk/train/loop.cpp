@@ -1,0 +1,325 @@
+// train/loop.cpp: the step loop (see loop.h).
+#include "lmk/train/loop.h"
+#include "lmk/core/error.h"
+#include "lmk/core/log.h"
+#include "lmk/core/progress.h"
+#include "lmk/core/signals.h"
+#include "lmk/core/threads.h"
+#include "lmk/io/file.h"
+#include "lmk/io/safetensors.h"
+#include "lmk/train/metrics.h"
+#include "lmk/train/optim.h"
+#include "lmk/train/schedule.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <simdjson.h>
+
+namespace lmk {
+
+namespace {
+std::string jstr(const std::string& s) {
+    std::string o = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') o += '\\';
+        if (uint8_t(c) < 0x20) {
+            o += fmt::format("\\u{:04x}", int(c));
+            continue;
+        }
+        o += c;
+    }
+    return o + "\"";
+}
+} // namespace
+
+void TrainOptions::validate() const {
+    LMK_CHECK(!train.empty(), "--train: no training shards given");
+    LMK_CHECK(batch > 0, "--batch must be positive, got {}", batch);
+    LMK_CHECK(ctx > 0, "--ctx must be positive, got {}", ctx);
+    LMK_CHECK(grad_accum > 0, "--grad-accum must be positive, got {}", grad_accum);
+    LMK_CHECK(steps > 0, "--steps must be positive, got {}", steps);
+    LMK_CHECK(lr > 0 && std::isfinite(lr), "--lr must be positive, got {}", lr);
+    LMK_CHECK(min_lr >= 0 && min_lr <= lr, "--min-lr must be in [0, --lr], got {}", min_lr);
+    LMK_CHECK(warmup >= 0, "--warmup must not be negative");
+    LMK_CHECK(grad_clip >= 0, "--grad-clip must not be negative");
+    LMK_CHECK(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
+    LMK_CHECK(precision == "fp32" || precision == "bf16", "--precision must be fp32 or bf16, got \"{}\"", precision);
+    LMK_CHECK(eval_every >= 0 && save_every >= 0 && eval_batches > 0, "--eval-every/--save-every/--eval-batches: bad value");
+    (void)data_order_from_name(data_order);
+    (void)train::schedule_kind_from_name(schedule);
+    (void)train::optimizer_kind_from_name(optimizer);
+}
+
+std::string train_options_to_json(const TrainOptions& o) {
+    return fmt::format(
+        "{{\"train\": {}, \"val\": {}, \"data_order\": {}, \"batch\": {}, \"ctx\": {}, \"grad_accum\": {}, "
+        "\"steps\": {}, \"lr\": {}, \"min_lr\": {}, \"warmup\": {}, \"schedule\": {}, \"optimizer\": {}, "
+        "\"weight_decay\": {}, \"beta1\": {}, \"beta2\": {}, \"eps\": {}, \"momentum\": {}, \"grad_clip\": {}, "
+        "\"label_smoothing\": {}, \"precision\": {}, \"eval_every\": {}, \"eval_batches\": {}, "
+        "\"save_every\": {}, \"seed\": {}}}",
+        jstr(o.train), jstr(o.val), jstr(o.data_order), o.batch, o.ctx, o.grad_accum, o.steps, o.lr, o.min_lr,
+        o.warmup, jstr(o.schedule), jstr(o.optimizer), o.weight_decay, o.beta1, o.beta2, o.eps, o.momentum,
+        o.grad_clip, o.label_smoothing, jstr(o.precision), o.eval_every, o.eval_batches, o.save_every,
+        jstr(std::to_string(o.seed)));
+}
+
+TrainOptions train_options_from_json(const std::string& json, const std::string& ctx) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (auto err = parser.parse(json).get(root))
+        throw Error(fmt::format("{}: training options are not valid JSON: {}", ctx, simdjson::error_message(err)));
+    TrainOptions o;
+    auto s = [&](const char* k, std::string& out) {
+        std::string_view v;
+        if (!root[k].get_string().get(v)) out = std::string(v);
+    };
+    auto i = [&](const char* k, int64_t& out) {
+        int64_t v;
+        if (!root[k].get_int64().get(v)) out = v;
+    };
+    auto f = [&](const char* k, float& out) {
+        double v;
+        if (!root[k].get_double().get(v)) out = float(v);
+    };
+    s("train", o.train), s("val", o.val), s("data_order", o.data_order), s("schedule", o.schedule);
+    s("optimizer", o.optimizer), s("precision", o.precision);
+    i("batch", o.batch), i("ctx", o.ctx), i("grad_accum", o.grad_accum), i("steps", o.steps);
+    i("warmup", o.warmup), i("eval_every", o.eval_every), i("eval_batches", o.eval_batches);
+    i("save_every", o.save_every);
+    f("lr", o.lr), f("min_lr", o.min_lr), f("weight_decay", o.weight_decay), f("beta1", o.beta1);
+    f("beta2", o.beta2), f("eps", o.eps), f("momentum", o.momentum), f("grad_clip", o.grad_clip);
+    f("label_smoothing", o.label_smoothing);
+    std::string seed;
+    s("seed", seed);
+    if (!seed.empty()) o.seed = std::stoull(seed);
+    return o;
+}
+
+double estimate_peak_gflops(int threads) {
+    double mhz = 0;
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    bool avx512 = false;
+    while (std::getline(in, line)) {
+        if (mhz == 0 && line.starts_with("cpu MHz")) mhz = std::atof(line.substr(line.find(':') + 1).c_str());
+        if (line.starts_with("flags") && line.find(" avx512f") != std::string::npos) avx512 = true;
+    }
+    if (mhz <= 0) mhz = 2000;
+    return double(threads) * mhz * 1e-3 * (avx512 ? 64.0 : 32.0);
+}
+
+struct Trainer::Impl {
+    std::unique_ptr<TokenDataLoader> train, val;
+    std::unique_ptr<train::Optimizer> opt;
+    train::Schedule schedule;
+    nn::Graph graph;
+    std::unique_ptr<MetricsLog> metrics;
+    std::vector<int32_t> x, y;
+    uint64_t dropout_seed = 0;
+    double peak_gflops = 0;
+};
+
+Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir) : model_(model), o_(std::move(o)), dir_(std::move(dir)) {
+    if (o_.ctx == 0) o_.ctx = model_.config().n_positions;
+    o_.validate();
+    LMK_CHECK(o_.ctx <= model_.config().n_positions, "--ctx {} exceeds the model's n_positions {}", o_.ctx,
+              model_.config().n_positions);
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) throw Error(fmt::format("{}: cannot create directory: {}", dir_, ec.message()));
+    impl_ = std::make_unique<Impl>();
+    Impl& m = *impl_;
+    m.train = std::make_unique<TokenDataLoader>(o_.train, o_.batch, o_.ctx, data_order_from_name(o_.data_order),
+                                                derive_seed(o_.seed, stream_id("train-data")));
+    if (!o_.val.empty())
+        m.val = std::make_unique<TokenDataLoader>(o_.val, o_.batch, o_.ctx, DataOrder::sequential, 0);
+    uint32_t max_id = m.train->max_token_id();
+    LMK_CHECK(int64_t(max_id) < model_.config().vocab_size,
+              "{}: token id {} does not fit the model's vocabulary of {}", o_.train, max_id, model_.config().vocab_size);
+    train::OptimizerConfig oc;
+    oc.kind = train::optimizer_kind_from_name(o_.optimizer);
+    oc.beta1 = o_.beta1, oc.beta2 = o_.beta2, oc.eps = o_.eps, oc.weight_decay = o_.weight_decay;
+    oc.momentum = oc.kind == train::OptimizerKind::sgd ? o_.momentum : 0.f;
+    m.opt = std::make_unique<train::Optimizer>(model_.params(), oc);
+    m.schedule = train::Schedule{train::schedule_kind_from_name(o_.schedule), o_.lr, o_.warmup, o_.steps,
+                                 o_.min_lr / o_.lr};
+    m.graph.precision = o_.precision == "bf16" ? nn::Precision::bf16 : nn::Precision::f32;
+    m.dropout_seed = derive_seed(o_.seed, stream_id("dropout"));
+    if (model_.config().attn_pdrop > 0)
+        log_warn("attn_pdrop {} is not applied (fused attention); embedding and residual dropout are",
+                 model_.config().attn_pdrop);
+    m.x.resize(size_t(o_.batch * o_.ctx));
+    m.y.resize(size_t(o_.batch * o_.ctx));
+    m.peak_gflops = o_.peak_gflops > 0 ? o_.peak_gflops : estimate_peak_gflops(num_threads());
+    state_.total_steps = o_.steps;
+    state_.seed = o_.seed;
+    state_.options_json = train_options_to_json(o_);
+    state_.train_data = m.train->position();
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::restore(const TrainerState& s) {
+    Impl& m = *impl_;
+    SafetensorsFile f(dir_ + "/optimizer.safetensors");
+    auto bufs = m.opt->state();
+    for (const auto& b : bufs) {
+        const TensorInfo& t = f.at(b.name);
+        LMK_CHECK(size_t(t.numel()) == b.numel, "{}/optimizer.safetensors: {} has {} values, expected {}", dir_, b.name,
+                  t.numel(), b.numel);
+        std::vector<float> tmp(b.numel);
+        f.read_f32(b.name, tmp.data(), tmp.size());
+        m.opt->load_state(b.name, tmp.data(), tmp.size());
+    }
+    m.opt->set_step_count(s.step);
+    m.train->set_position(s.train_data);
+    state_.step = s.step;
+    state_.tokens = s.tokens;
+    state_.elapsed = s.elapsed;
+    state_.best_val_loss = s.best_val_loss;
+    state_.train_data = s.train_data;
+}
+
+void Trainer::save() {
+    Impl& m = *impl_;
+    state_.train_data = m.train->position();
+    save_checkpoint(dir_, state_,
+                    {{"config.json", [&](const std::string& p) { write_file(p, gpt_config_to_json(model_.config())); }},
+                     {"model.safetensors", [&](const std::string& p) { model_.save_safetensors(p); }},
+                     {"optimizer.safetensors", [&](const std::string& p) {
+                          SafetensorsWriter w;
+                          for (const auto& b : m.opt->state())
+                              w.add(b.name, Dtype::f32, b.shape, b.data);
+                          w.set_metadata("step", std::to_string(m.opt->step_count()));
+                          w.set_metadata("optimizer", o_.optimizer);
+                          w.write(p);
+                      }}});
+}
+
+double Trainer::evaluate() {
+    Impl& m = *impl_;
+    if (!m.val) return std::numeric_limits<double>::quiet_NaN();
+    m.val->rewind();
+    nn::Graph& g = m.graph;
+    double total = 0;
+    for (int64_t b = 0; b < o_.eval_batches; b++) {
+        m.val->next_batch(m.x.data(), m.y.data());
+        g.reset();
+        g.training = false;
+        nn::NoGradScope ng(g);
+        total += double(model_.loss(g, m.x.data(), m.y.data(), o_.batch, o_.ctx).item());
+    }
+    return total / double(o_.eval_batches);
+}
+
+void Trainer::train_step(double& loss_out, double& norm_out, float lr) {
+    Impl& m = *impl_;
+    nn::Graph& g = m.graph;
+    model_.params().zero_grad();
+    nn::CrossEntropyOptions ce;
+    ce.label_smoothing = o_.label_smoothing;
+    double loss_sum = 0;
+    for (int64_t micro = 0; micro < o_.grad_accum; micro++) {
+        m.train->next_batch(m.x.data(), m.y.data());
+        g.reset();
+        g.training = true;
+        g.seed = m.dropout_seed;
+        g.step = uint64_t(state_.step * o_.grad_accum + micro); // dropout masks follow the step
+        nn::Var loss = model_.loss(g, m.x.data(), m.y.data(), o_.batch, o_.ctx, ce);
+        loss_sum += double(loss.item());
+        g.backward(o_.grad_accum > 1 ? nn::scale(g, loss, 1.0f / float(o_.grad_accum)) : loss);
+    }
+    loss_out = loss_sum / double(o_.grad_accum);
+    norm_out = o_.grad_clip > 0 ? train::clip_grad_norm(model_.params(), o_.grad_clip)
+                                : train::grad_norm(model_.params());
+    if (!std::isfinite(loss_out) || !std::isfinite(norm_out))
+        throw Error(fmt::format("step {}: {} is {} (lr {:.3g}); stopped before updating the weights; the last good "
+                                "checkpoint in {} is kept",
+                                state_.step + 1, std::isfinite(loss_out) ? "gradient norm" : "loss",
+                                std::isfinite(loss_out) ? norm_out : loss_out, lr, dir_),
+                    "lower --lr, add --warmup or --grad-clip, or try --precision fp32; continue with --resume");
+    m.opt->step(lr);
+}
+
+TrainResult Trainer::run() {
+    Impl& m = *impl_;
+    TrainResult r;
+    r.val_loss = std::numeric_limits<double>::quiet_NaN();
+    const bool fresh = state_.step == 0;
+    m.metrics = std::make_unique<MetricsLog>(dir_, fresh ? -1 : state_.step);
+    if (fresh) write_file(dir_ + "/config.json", gpt_config_to_json(model_.config()));
+    const GptConfig& cfg = model_.config();
+    const double flops_per_token = cfg.flops_per_token(o_.ctx);
+    log_info("model: {} layers, {} heads, {} dim, context {}, vocab {} (padded {}), {:.2f}M parameters", cfg.n_layer,
+             cfg.n_head, cfg.n_embd, cfg.n_positions, cfg.vocab_size, cfg.padded_vocab_size,
+             double(cfg.num_parameters()) / 1e6);
+    log_info("training: {} steps of {} tokens ({} x {} x {}), {} {} lr {:.3g}, seed {}{}", o_.steps,
+             o_.tokens_per_step(), o_.batch, o_.ctx, o_.grad_accum, o_.optimizer, o_.schedule, o_.lr, o_.seed,
+             fresh ? "" : fmt::format(", resuming at step {}", state_.step));
+    Progress progress("train", uint64_t(o_.steps), "steps");
+    progress.set(uint64_t(state_.step));
+    auto last_svg = std::chrono::steady_clock::now();
+    const double elapsed0 = state_.elapsed;
+    const auto t_run = std::chrono::steady_clock::now();
+    auto since = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    };
+
+    while (state_.step < o_.steps) {
+        const float lr = m.schedule.lr(state_.step);
+        const auto t0 = std::chrono::steady_clock::now();
+        double loss = 0, norm = 0;
+        train_step(loss, norm, lr);
+        const double dt = since(t0);
+        state_.step++;
+        state_.tokens += o_.tokens_per_step();
+        state_.elapsed = elapsed0 + since(t_run);
+        TrainRow row;
+        row.step = state_.step, row.loss = loss, row.lr = lr, row.grad_norm = norm, row.tokens = state_.tokens;
+        row.tokens_per_s = double(o_.tokens_per_step()) / dt;
+        row.mfu = row.tokens_per_s * flops_per_token / (m.peak_gflops * 1e9);
+        row.elapsed = state_.elapsed;
+        m.metrics->add_train(row);
+        r.last_loss = loss;
+        progress.set_extra(fmt::format("loss {:.4f} | lr {:.2e} | {:.0f} tok/s", loss, lr, row.tokens_per_s));
+        progress.set(uint64_t(state_.step));
+
+        const bool last = state_.step == o_.steps;
+        if (m.val && ((o_.eval_every > 0 && state_.step % o_.eval_every == 0) || last)) {
+            r.val_loss = evaluate();
+            if (!(state_.best_val_loss <= r.val_loss)) state_.best_val_loss = r.val_loss;
+            m.metrics->add_eval(state_.step, r.val_loss, elapsed0 + since(t_run));
+            log_info("step {}/{}: train loss {:.4f}, val loss {:.4f}", state_.step, o_.steps, loss, r.val_loss);
+        }
+        const bool signalled = stop_requested();
+        const bool stop_early = o_.stop_after > 0 && state_.step >= o_.stop_after && !last;
+        if (last || signalled || stop_early || (o_.save_every > 0 && state_.step % o_.save_every == 0)) {
+            save();
+            m.metrics->write_svg();
+            last_svg = std::chrono::steady_clock::now();
+        } else if (since(last_svg) > 5.0) {
+            m.metrics->write_svg();
+            last_svg = std::chrono::steady_clock::now();
+        }
+        if (signalled) {
+            r.signal = lmk::stop_signal();
+            log_warn("signal {}: stopped after step {}, checkpoint written to {}; continue with --resume {}", r.signal,
+                     state_.step, dir_, dir_);
+            break;
+        }
+        if (stop_early) {
+            r.stopped_early = true;
+            log_info("stopped after step {} (--stop-after); checkpoint written to {}", state_.step, dir_);
+            break;
+        }
+    }
+    progress.finish();
+    r.step = state_.step;
+    m.metrics->write_svg();
+    return r;
+}
+
+} // namespace lmk

@@ -1,0 +1,102 @@
+// train/loop.h: the pretraining step loop shared by pretrain (and reusable by finetune).
+//
+// One optimizer step = grad_accum micro-batches of `batch` sequences of `ctx` tokens:
+// forward, backward of loss / grad_accum (gradients accumulate), global-norm clipping,
+// one optimizer update at the schedule's learning rate. Around it:
+//   - evaluation every eval_every steps (and after the last step) on eval_batches batches
+//     read sequentially from the start of the validation shards, so every evaluation scores
+//     the same tokens;
+//   - a checkpoint (train/checkpoint.h) every save_every steps, after the last step, and
+//     when SIGINT/SIGTERM arrives (core/signals.h): the step in flight finishes, the
+//     checkpoint is written, run() returns with `signal` set (the tool exits 130);
+//   - a NaN or infinite loss or gradient norm stops the run with an lmk::Error before the
+//     optimizer touches the weights; the last good checkpoint in DIR stays as it was;
+//   - metrics.jsonl rows per step and per evaluation, loss.svg refreshed at most every
+//     few seconds and at every evaluation and checkpoint (train/metrics.h);
+//   - progress on stderr: step, loss, lr, tokens/s, ETA.
+// Exact resume: the dropout masks derive from (seed, step, micro-batch), the data loader's
+// position and the optimizer's state are saved, so a run resumed from a checkpoint at step
+// S computes bit-identical weights to an uninterrupted run (same thread count).
+//
+//   lmk::TrainOptions o;  o.train = "data/train_*.bin";  o.steps = 1000;
+//   lmk::Gpt model(cfg);  model.init_weights(o.seed);
+//   lmk::Trainer t(model, o, "runs/gpt");          // fresh run: writes config.json now
+//   lmk::TrainResult r = t.run();
+//   // later: lmk::Trainer t2 = ..., t2.restore(lmk::load_trainer_state("runs/gpt"));
+#pragma once
+#include "lmk/model/gpt.h"
+#include "lmk/train/checkpoint.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace lmk {
+
+struct TrainOptions {
+    std::string train, val;           // shard globs (val may be empty)
+    std::string data_order = "random";
+    int64_t batch = 8;                // sequences per micro-batch
+    int64_t ctx = 0;                  // tokens per sequence (0: the model's n_positions)
+    int64_t grad_accum = 1;
+    int64_t steps = 1000;             // total optimizer steps of the run
+    float lr = 6e-4f, min_lr = 0.0f;  // peak and floor of the schedule
+    int64_t warmup = 0;
+    std::string schedule = "cosine";
+    std::string optimizer = "adamw";
+    float weight_decay = 0.1f, beta1 = 0.9f, beta2 = 0.95f, eps = 1e-8f, momentum = 0.9f;
+    float grad_clip = 1.0f;           // 0 = off
+    float label_smoothing = 0.0f;
+    std::string precision = "fp32";   // fp32 | bf16 (matmul operands)
+    int64_t eval_every = 0;           // 0: evaluate after the last step only
+    int64_t eval_batches = 20;
+    int64_t save_every = 0;           // 0: checkpoint at the end (and on a signal) only
+    int64_t stop_after = 0;           // >0: stop (checkpoint, like a signal) after this step
+    double peak_gflops = 0;           // for MFU; 0: estimated from the CPU
+    uint64_t seed = 1337;
+
+    void validate() const; // throws lmk::Error naming the flag
+    int64_t tokens_per_step() const { return batch * ctx * grad_accum; }
+};
+
+std::string train_options_to_json(const TrainOptions& o);
+// Fields absent from the JSON keep the defaults above.
+TrainOptions train_options_from_json(const std::string& json, const std::string& context);
+
+struct TrainResult {
+    int64_t step = 0;         // steps completed
+    double last_loss = 0;     // training loss of the last step
+    double val_loss = 0;      // last evaluation (NaN if none)
+    int signal = 0;           // nonzero: stopped by this signal (checkpoint written)
+    bool stopped_early = false; // stop_after reached
+};
+
+// FP32 peak of this machine in GFLOP/s for `threads` cores: nominal clock from
+// /proc/cpuinfo x FMA lanes (AVX-512: 64, AVX2: 32 FLOP/cycle). An estimate for MFU.
+double estimate_peak_gflops(int threads);
+
+class Trainer {
+public:
+    // out_dir is created if needed. A fresh run writes config.json immediately.
+    Trainer(Gpt& model, TrainOptions opts, std::string out_dir);
+    ~Trainer();
+    // Continues from a checkpoint: optimizer state (optimizer.safetensors), step, tokens,
+    // data position. The model's weights must already be loaded from DIR.
+    void restore(const TrainerState& state);
+    TrainResult run();
+    // Mean validation loss over eval_batches batches (NaN without --val).
+    double evaluate();
+    int64_t step() const { return state_.step; }
+    void save();
+
+private:
+    void train_step(double& loss_out, double& norm_out, float lr);
+    Gpt& model_;
+    TrainOptions o_;
+    std::string dir_;
+    TrainerState state_;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace lmk
