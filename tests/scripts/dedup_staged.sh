@@ -23,7 +23,7 @@ awk 'BEGIN {
                 if (w < edits) word = "edit" sprintf("%c", 97 + int(rand() * 26));
                 text = text (w ? " " : "") word;
             }
-            printf "{\"id\":\"f%dd%d\",\"text\":\"%s\",\"meta\":{\"n\":%d}}\n", f, d, text, d;
+            printf "{\"id\":\"f%dd%d\",\"text\":\"%s\",\"meta\":{\"n\":%d}}\n", f, d, text, d > file;
         }
     }
 }'
@@ -47,6 +47,17 @@ for r in 0 1; do
 done
 cat part-00000.jsonl part-00001.jsonl | cmp - one.jsonl
 cat dups-00000.jsonl dups-00001.jsonl | cmp - one.dups
+
+# The same with --verify-jaccard (shingle sets written by sign, checked by cluster).
+"$D" minhash -q $files --verify-jaccard 0.9 -o v.jsonl --duplicates v.dups
+for r in 0 1 2; do "$D" minhash -q --stage sign --rank $r --world 3 --work-dir wv --verify-jaccard 0.9 $files; done
+"$D" minhash -q --stage bucket --work-dir wv --verify-jaccard 0.9 $files
+"$D" minhash -q --stage cluster --work-dir wv --verify-jaccard 0.9 $files
+for r in 0 1 2; do
+    "$D" minhash -q --stage filter --rank $r --world 3 --work-dir wv --verify-jaccard 0.9 $files -o "vp-{rank}.jsonl" --duplicates "vd-{rank}.jsonl"
+done
+cat vp-0000?.jsonl | cmp - v.jsonl
+cat vd-0000?.jsonl | cmp - v.dups
 
 # A stage given other parameters than the sign stage refuses to run.
 if "$D" minhash -q --stage cluster --work-dir w --ngram 4 $files 2>err.txt; then echo "accepted changed --ngram"; exit 1; fi
