@@ -23,7 +23,7 @@ LOGS=$OUT/logs
 DEMO_MB=${DEMO_MB:-4}                 # uncompressed text in web.warc.wet.gz
 THREADS=${DEMO_THREADS:-$(nproc 2>/dev/null || echo 2)}
 SEED=${DEMO_SEED:-1337}
-VOCAB=${DEMO_VOCAB:-2048}             # BPE vocabulary (counts <|endoftext|>)
+VOCAB=${DEMO_VOCAB:-1024}             # BPE vocabulary (counts <|endoftext|>)
 VAL_TOKENS=${DEMO_VAL_TOKENS:-32768}  # first shard is the validation split
 LAYERS=${DEMO_LAYERS:-4}
 HEADS=${DEMO_HEADS:-4}
@@ -55,14 +55,13 @@ stage_dedup() {
         --duplicates "$OUT/duplicates_minhash.jsonl.gz" --stats "$OUT/dedup_minhash_stats.json"
 }
 stage_train_tokenizer() {
-    "$BIN/train-tokenizer" "${COMMON[@]}" --model bpe --vocab-size "$VOCAB" -o "$OUT/tokenizer.json" "$OUT/dedup.jsonl.gz"
+    "$BIN/train-tokenizer" "${COMMON[@]}" --model bpe --vocab-size "$VOCAB" -o "$OUT/tokenizer.json" "$CORPUS"
 }
 stage_encode() {
-    rm -rf "$OUT/shards" && mkdir -p "$OUT/shards" &&
-    "$BIN/encode" "${COMMON[@]}" -t "$OUT/tokenizer.json" --val-tokens "$VAL_TOKENS" "$OUT/dedup.jsonl.gz" -o "$OUT/shards/demo"
+    mkdir -p "$OUT/shards" &&
+    "$BIN/encode" "${COMMON[@]}" -t "$OUT/tokenizer.json" --val-tokens "$VAL_TOKENS" "$CORPUS" -o "$OUT/shards/demo"
 }
 stage_pretrain() {
-    rm -rf "$OUT/model" &&
     "$BIN/pretrain" "${COMMON[@]}" --arch gpt -o "$OUT/model" --tokenizer "$OUT/tokenizer.json" \
         --train "$OUT/shards/demo_train_*.bin" --val "$OUT/shards/demo_val_*.bin" \
         --layers "$LAYERS" --heads "$HEADS" --dim "$DIM" --ctx "$CTX" --batch "$BATCH" \
@@ -77,16 +76,13 @@ stage_generate() {
     } >"$OUT/samples.txt" && cat "$OUT/samples.txt"
 }
 stage_finetune() {
-    rm -rf "$OUT/sft" &&
     "$BIN/finetune" "${COMMON[@]}" -m "$OUT/model" --data "$DATA/sft.jsonl" -o "$OUT/sft" --steps "$SFT_STEPS"
 }
 stage_train_rm() {
-    rm -rf "$OUT/rm" &&
-    "$BIN/train-rm" "${COMMON[@]}" -m "$OUT/sft" --data "$DATA/preferences.jsonl" -o "$OUT/rm" --steps "$RM_STEPS"
+    "$BIN/train-rm" "${COMMON[@]}" -m "$TUNED" --data "$DATA/preferences.jsonl" -o "$OUT/rm" --steps "$RM_STEPS"
 }
 stage_ppo() {
-    rm -rf "$OUT/ppo" &&
-    "$BIN/ppo" "${COMMON[@]}" --policy "$OUT/sft" --reward "$OUT/rm" --prompts "$DATA/prompts.jsonl" \
+    "$BIN/ppo" "${COMMON[@]}" --policy "$TUNED" --reward "$OUT/rm" --prompts "$DATA/prompts.jsonl" \
         -o "$OUT/ppo" --steps "$PPO_STEPS"
 }
 stage_eval_fewshot() {
@@ -135,7 +131,15 @@ if [ ! -x "$BIN/gen-demo-data" ]; then
     echo "demo.sh: $BIN/gen-demo-data not found; build first (make)" >&2
     exit 1
 fi
-mkdir -p "$DATA" "$LOGS"
+mkdir -p "$DATA"
+# Every run starts from the data alone: outputs of an earlier run never stand in for a stage.
+# (Only the names this script makes are removed, whatever DEMO_OUT points at.)
+for f in logs clean.jsonl.gz rejected.jsonl.gz clean_stats.json exact.jsonl.gz dedup.jsonl.gz \
+         duplicates_exact.jsonl.gz duplicates_minhash.jsonl.gz dedup_exact_stats.json dedup_minhash_stats.json \
+         tokenizer.json shards model samples.txt sft rm ppo eval_results.json eval_samples.jsonl; do
+    rm -rf "${OUT:?}/$f"
+done
+mkdir -p "$LOGS"
 stamp="mb=$DEMO_MB seed=$SEED"
 if [ "$(cat "$DATA/.made-with" 2>/dev/null)" != "$stamp" ]; then
     say "generating the demo data into $DATA ($stamp)"
@@ -149,16 +153,45 @@ start=$SECONDS
 run_stage inspect inspect "$DATA/web.warc.wet.gz"
 run_stage clean-corpus clean-corpus "$DATA/web.warc.wet.gz"
 run_stage dedup dedup "$OUT/clean.jsonl.gz"
-run_stage train-tokenizer train-tokenizer "$OUT/dedup.jsonl.gz"
-run_stage encode encode "$OUT/tokenizer.json" "$OUT/dedup.jsonl.gz"
+# Later stages take the most processed corpus there is (dedup's, else clean-corpus's).
+CORPUS=$OUT/dedup.jsonl.gz
+if [ ! -e "$CORPUS" ] && [ -e "$OUT/clean.jsonl.gz" ]; then
+    CORPUS=$OUT/clean.jsonl.gz
+    say "note: no deduplicated corpus; the next stages use $CORPUS"
+fi
+run_stage train-tokenizer train-tokenizer "$CORPUS"
+run_stage encode encode "$OUT/tokenizer.json" "$CORPUS"
 run_stage pretrain pretrain "$OUT/shards/demo_train_*.bin" "$OUT/shards/demo_val_*.bin"
 run_stage generate generate "$OUT/model/model.safetensors"
 run_stage finetune finetune "$OUT/model/model.safetensors" "$DATA/sft.jsonl"
-run_stage train-rm train-rm "$OUT/sft" "$DATA/preferences.jsonl"
-run_stage ppo ppo "$OUT/sft" "$OUT/rm" "$DATA/prompts.jsonl"
+# The reward model and PPO start from the fine-tuned model (the pretrained one without it).
+TUNED=$OUT/sft
+[ -e "$TUNED" ] || TUNED=$OUT/model
+run_stage train-rm train-rm "$TUNED/model.safetensors" "$DATA/preferences.jsonl"
+run_stage ppo ppo "$TUNED/model.safetensors" "$OUT/rm" "$DATA/prompts.jsonl"
 run_stage eval-fewshot eval-fewshot "$OUT/model/model.safetensors" "$DATA/eval_task.json"
 
 # ---- what was made ----------------------------------------------------------------------------
+
+# kind_report LABEL FILE: how many pages of each kind (data/web_pages.jsonl, the generator's
+# answer key) survive as documents in FILE (JSONL whose "id" is the WARC-Record-ID).
+kind_report() {
+    [ -e "$2" ] && [ -e "$DATA/web_pages.jsonl" ] || return 0
+    { cat "$DATA/web_pages.jsonl"; echo "--"; gzip -cdf "$2"; } | LC_ALL=C awk -v label="$1" '
+        function field(name) { # the first "name":"value" on the line
+            if (!match($0, "\"" name "\":\"[^\"]*\"")) return ""
+            return substr($0, RSTART + length(name) + 4, RLENGTH - length(name) - 5)
+        }
+        $0 == "--" { docs = 1; next }
+        !docs { k = field("kind"); kind[field("id")] = k; total[k]++; next }
+        { id = field("id"); if (id in kind) kept[kind[id]]++ }
+        END {
+            n = split("story qa facts exact-duplicate near-duplicate lorem non-english junk", order, " ")
+            line = ""
+            for (i = 1; i <= n; i++) if (order[i] in total) line = line sprintf("%s %d/%d, ", order[i], kept[order[i]], total[order[i]])
+            printf "  %-28s %s\n", label, substr(line, 1, length(line) - 2)
+        }' >&2
+}
 
 say "made in $((SECONDS - start)) s (stages ran: ${ran[*]:-none}; skipped: ${skipped[*]:-none}; failed: ${failed[*]:-none})"
 {
@@ -167,6 +200,12 @@ say "made in $((SECONDS - start)) s (stages ran: ${ran[*]:-none}; skipped: ${ski
         [ -e "$f" ] && du -sh "$f"
     done
 } 2>/dev/null | awk '{ printf "  %6s  %s\n", $1, $2 }' >&2
+if [ -e "$OUT/clean.jsonl.gz" ]; then
+    say "pages of each kind kept (kept/generated; data/web_pages.jsonl says which page is which)"
+    kind_report "after clean-corpus:" "$OUT/clean.jsonl.gz"
+    kind_report "after dedup exact:" "$OUT/exact.jsonl.gz"
+    kind_report "after dedup minhash:" "$OUT/dedup.jsonl.gz"
+fi
 if [ -x "$BIN/inspect" ]; then
     summary=()
     for f in "$OUT/clean.jsonl.gz" "$OUT/dedup.jsonl.gz" "$OUT"/shards/*.bin "$OUT/model/model.safetensors"; do

@@ -284,14 +284,20 @@ inline Fact random_fact(lmk::Rng& rng) { return fact_question(rng, pick(rng, kAl
 inline std::string animal_paragraph(lmk::Rng& rng, const Animal& a) {
     std::string n = with_article(a.name), N = capitalize(n);
     std::vector<std::string> s;
-    s.push_back(fmt::format("The {} is {}.", a.name, with_article(a.kind)));
+    s.push_back(fmt::format("The {} is {} that many children know and like to read about.", a.name, with_article(a.kind)));
     if (*a.sound) s.push_back(fmt::format("{} says {}.", N, a.sound));
-    s.push_back(fmt::format("{} lives {}.", N, a.home));
+    static const char* home_tails[] = {", where it can rest and stay safe", ", where it sleeps at night",
+                                       ", and it knows every path around its home", ""};
+    s.push_back(fmt::format("{} lives {}{}.", N, a.home, pick(rng, home_tails)));
     s.push_back(fmt::format("{} likes to eat {}.", N, a.food));
-    if (*a.baby) s.push_back(fmt::format("A baby {} is called {}.", a.name, with_article(a.baby)));
+    static const char* baby_tails[] = {", and it stays close to its mother", ", and it grows up fast",
+                                       ", and it likes to play all day", ""};
+    if (*a.baby) s.push_back(fmt::format("A baby {} is called {}{}.", a.name, with_article(a.baby), pick(rng, baby_tails)));
     if (a.legs >= 0) s.push_back(fmt::format("{} has {}.", N, legs_phrase(a.legs)));
-    static const char* closers[] = {"Many children like to read about the {}.", "You can learn a lot by watching the {}.",
-                                    "The {} is a very interesting animal.", "It is fun to draw a picture of the {}."};
+    static const char* closers[] = {"If you visit the {} one day, you can watch it and learn a lot.",
+                                    "You can learn a lot by watching the {} for a while.",
+                                    "The {} is a very interesting animal to learn about.",
+                                    "It is fun to draw a picture of the {} and show it to your friends."};
     s.push_back(fmt::format(fmt::runtime(pick(rng, closers)), a.name));
     std::string out;
     for (size_t i = 0; i < s.size(); i++) {
@@ -314,19 +320,40 @@ inline std::string topic_paragraph(lmk::Rng& rng, Topic topic) {
     };
     switch (topic) {
     case Topic::colors: {
-        add(pick(rng, std::vector<std::string>{"There are many colors in the world.", "Colors are all around us.",
-                                                "Let us learn about colors."}));
+        add(pick(rng, std::vector<std::string>{"There are many colors in the world around us.",
+                                                "Colors are all around us when we look outside.",
+                                                "Let us learn about the colors of the things we see every day."}));
         int n = 4 + int(rng.below(4));
-        for (int i = 0; i < n; i++) add(fact_question(rng, FactKind::color).answer);
-        add("Which color do you like best?");
+        for (int i = 0; i < n; i++) {
+            auto [thing, color] = pick(rng, colors());
+            std::string like; // another thing of the same color, for a longer sentence
+            for (int k = 0; k < 8 && like.empty(); k++) {
+                auto [t2, c2] = pick(rng, colors());
+                if (std::string_view(c2) == color && std::string_view(t2) != thing) like = t2;
+            }
+            if (!like.empty() && rng.below(2)) add(capitalize(fmt::format("{} is {}, just like {}.", thing, color, like)));
+            else add(capitalize(fmt::format("{} is {}.", thing, color)));
+        }
+        add("Which color do you like best, and what things have that color?");
         break;
     }
     case Topic::sums: {
-        add(pick(rng, std::vector<std::string>{"Let us learn to add numbers.", "Adding numbers is easy and fun.",
-                                                "Here are some small sums to learn."}));
-        int n = 4 + int(rng.below(4));
-        for (int i = 0; i < n; i++) add(fact_question(rng, FactKind::sum).answer);
-        add("Can you count them on your fingers?");
+        add(pick(rng, std::vector<std::string>{"Let us learn to add small numbers together.",
+                                                "Adding numbers is easy and fun when you use your fingers.",
+                                                "Here are some small sums to learn with apples and toys."}));
+        int n = 3 + int(rng.below(3));
+        static const char* things[] = {"apples", "toys", "stones", "books", "flowers", "cookies", "balls", "shells"};
+        for (int i = 0; i < n; i++) {
+            int a = 1 + int(rng.below(9)), b = 1 + int(rng.below(9));
+            const char* t = pick(rng, things);
+            static const char* stories[] = {"If you have {0} {3} and you get {1} more, then you have {2} {3}.",
+                                            "Put {0} {3} in a box and add {1} more, and the box holds {2} {3}.",
+                                            "When a child finds {0} {3} and a friend brings {1} more, they have {2} {3} together.",
+                                            "Count {0} {3} on the table, then {1} more, and you will count {2} {3} in all."};
+            add(fmt::format(fmt::runtime(pick(rng, stories)), number_word(a), number_word(b), number_word(a + b), t));
+            add(fmt::format("{} plus {} is {}.", capitalize(number_word(a)), number_word(b), number_word(a + b)));
+        }
+        add("You can count them on your fingers to check the answer.");
         break;
     }
     case Topic::days: {
@@ -345,10 +372,15 @@ inline std::string topic_paragraph(lmk::Rng& rng, Topic topic) {
         break;
     }
     case Topic::opposites: {
-        add(pick(rng, std::vector<std::string>{"Some words have opposites.", "Let us learn about opposite words.",
-                                                "An opposite means something very different."}));
+        add(pick(rng, std::vector<std::string>{"Some words have opposites that mean something very different.",
+                                                "Let us learn about opposite words and how we use them.",
+                                                "An opposite is a word that means the other side of another word."}));
         int n = 4 + int(rng.below(3));
-        for (int i = 0; i < n; i++) add(fact_question(rng, FactKind::opposite).answer);
+        for (int i = 0; i < n; i++) {
+            auto [w, o] = pick(rng, opposites());
+            add(fmt::format("The opposite of {} is {}.", w, o));
+        }
+        add("Can you think of more words that have an opposite?");
         break;
     }
     }
@@ -483,9 +515,9 @@ inline const StoryTemplates& story_templates() {
          "One afternoon, {N} went to the {P} to {act}.",
          "One {season} day, a big wind came to the {P}."},
         {"{N} was very {emo}.",
-         "\"What is this?\" {N} asked.",
+         "{N} asked {pos} mother what it could be.",
          "\"Hello, I am {N2},\" said the {A2}. \"Can I play with you?\"",
-         "\"Look at this!\" said {N}.",
+         "{N} wanted to show it to everyone near the {P}.",
          "{N} felt {emo} and did not know what to do.",
          "\"Do not be {emo},\" said {N2} the {A2}. \"I will help you.\"",
          "{N} smiled and said, \"Let us {act2} together!\"",

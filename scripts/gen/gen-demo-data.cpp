@@ -9,13 +9,15 @@
 //                       of earlier good pages, ~10% German/French/Spanish/Chinese, ~2% junk (link
 //                       lists, keyword spam, code with '{', near-empty pages). --mb sets the
 //                       uncompressed text size.
+//   web_pages.jsonl     the answer key: {"id" (WARC-Record-ID without <>), "url", "kind"} per page, kind one of
+//                       story, qa, facts, lorem, exact-duplicate, near-duplicate, non-english, junk.
 //   sft.jsonl           ~500 {"prompt","response"} instruction examples in the same language.
 //   preferences.jsonl   ~300 {"prompt","chosen","rejected"}: chosen is correct and polite, rejected
 //                       is wrong, rude, off-topic or unhelpful.
 //   prompts.jsonl       200 {"prompt"} for PPO rollouts (questions and story requests).
 //   eval_task.jsonl     100 multiple-choice items {"id","question","choices","gold"} about the facts
-//                       the good pages teach; eval_task.json describes the task (templates as
-//                       lm-evaluation-harness task YAML keys; see the file's "notes").
+//                       the good pages teach; eval_task.json describes the task in eval-fewshot's
+//                       task-file format (lm-evaluation-harness keys; see the file's "notes").
 // The world (facts, templates, vocabulary) is in demo_world.h.
 #include "demo_world.h"
 
@@ -58,16 +60,16 @@ std::string header_boilerplate(lmk::Rng& rng, const Site& s, const std::string& 
     const std::string lines[] = {
         s.name,
         "Home | About | Contact",
-        "Home | Stories | Games | Contact us",
+        "Home\nStories\nGames\nContact us",
         "Skip to main content",
         "Menu",
         fmt::format("Home > {} > {}", demo::capitalize(s.section), title),
         "Search this site",
-        "Login | Register",
+        "Login or register",
         fmt::format("{} - {}", s.name, demo::capitalize(s.section)),
     };
     std::string out;
-    int n = 1 + int(rng.below(3));
+    int n = 1 + int(rng.below(2));
     std::set<size_t> used;
     while (int(used.size()) < n) used.insert(rng.below(std::size(lines)));
     for (size_t i : used) out += lines[i] + "\n";
@@ -84,15 +86,15 @@ std::string footer_boilerplate(lmk::Rng& rng, const Site& s) {
         fmt::format("\xC2\xA9 {} {}", year, s.name),
         "Please enable JavaScript to view the comments.",
         "You need javascript enabled to play this game.",
-        "Share this: Facebook | Twitter | Email",
+        "Share this story with your friends on Facebook or Twitter",
         fmt::format("Posted on March {}, {} by admin", 1 + rng.below(28), year),
         "Leave a comment",
-        "Previous post | Next post",
+        "Previous post\nNext post",
         "Subscribe to our newsletter",
         "Read our terms of use before you post a comment.",
     };
     std::string out;
-    int n = 2 + int(rng.below(3));
+    int n = 1 + int(rng.below(3));
     std::set<size_t> used;
     while (int(used.size()) < n) used.insert(rng.below(std::size(lines)));
     for (size_t i : used) out += "\n" + lines[i];
@@ -122,22 +124,27 @@ Page wrap(lmk::Rng& rng, const Site& site, const std::string& title, const std::
 Page story_page(lmk::Rng& rng, uint64_t n) {
     demo::StoryWords w = demo::story_words(rng);
     std::string content = demo::story(rng, w);
-    if (rng.below(5) == 0) content += "\n" + demo::story(rng); // a second story on the page
+    if (rng.below(3) == 0) content += "\n" + demo::story(rng); // a second story on the page
     return wrap(rng, pick(rng, kSites), demo::story_title(rng, w), content, n);
 }
 
+// Question/answer lines embedded in prose: a page of bare "Question: ... Answer: ..." lines is
+// so dense in punctuation that Gopher's alphabetic-word rule (>= 80% of NLTK tokens) rejects it.
 Page qa_page(lmk::Rng& rng, uint64_t n) {
-    static const char* intros[] = {"Here are some simple questions and answers for young readers.",
-                                   "Test what you know with these easy questions and answers.",
-                                   "Read each question and think about the answer before you look.",
-                                   "These questions and answers help children learn about the world."};
-    static const char* outros[] = {"We hope you enjoyed these questions and answers.",
-                                   "Come back tomorrow for more questions.", "Well done, you finished the quiz!",
-                                   "Share these questions with your friends and family."};
+    static const char* intros[] = {"Here are some simple questions and answers for young readers who like to learn.",
+                                   "Test what you know with these easy questions and answers about the world.",
+                                   "Read the short text first, and then think about each answer before you look.",
+                                   "These questions and answers help children learn about animals and the world."};
+    static const char* outros[] = {"We hope you enjoyed these questions and answers and learned something new.",
+                                   "Come back tomorrow for more questions about animals, colors and numbers.",
+                                   "Well done, you finished the quiz and you can be proud of yourself!",
+                                   "Share these questions with your friends and your family at home."};
     static const char* titles[] = {"Questions and Answers", "Quiz Time", "Ask and Learn", "Fun Facts Quiz",
                                    "Questions for Kids"};
     std::string content = pick(rng, intros);
-    int q = 6 + int(rng.below(7));
+    content += "\n" + (rng.below(2) ? demo::animal_paragraph(rng, pick(rng, demo::animals()))
+                                     : demo::topic_paragraph(rng, pick(rng, demo::kAllTopics)));
+    int q = 3 + int(rng.below(3));
     std::set<std::string> seen;
     for (int i = 0; i < q; i++) {
         demo::Fact f = demo::random_fact(rng);
@@ -154,12 +161,13 @@ Page fact_page(lmk::Rng& rng, uint64_t n) {
         const demo::Animal& a = pick(rng, demo::animals());
         title = fmt::format("All About the {}", demo::capitalize(a.name));
         content = demo::animal_paragraph(rng, a);
-        if (rng.below(2)) content += "\n" + demo::animal_paragraph(rng, pick(rng, demo::animals()));
+        content += "\n" + demo::story(rng, demo::story_words(rng, a.name));
     } else {
         static const char* titles[] = {"Learning Corner", "Facts for Kids", "Today We Learn", "Simple Lessons"};
         title = pick(rng, titles);
-        content = demo::topic_paragraph(rng, pick(rng, demo::kAllTopics));
-        content += "\n" + demo::topic_paragraph(rng, pick(rng, demo::kAllTopics));
+        demo::Topic first = pick(rng, demo::kAllTopics), second;
+        do second = pick(rng, demo::kAllTopics); while (second == first);
+        content = demo::topic_paragraph(rng, first) + "\n" + demo::topic_paragraph(rng, second);
     }
     return wrap(rng, pick(rng, kSites), title, content, n);
 }
@@ -276,8 +284,13 @@ struct WebStats {
     uint64_t records = 0, text_bytes = 0;
 };
 
-WebStats write_web(lmk::Rng& rng, const std::string& path, double mb) {
+// Writes the WET file and, beside it, a manifest with one {"id","url","kind"} line per page
+// (id = the WARC-Record-ID without its angle brackets, as clean-corpus names documents), so a run can count what
+// each filter and dedup stage did to each kind of page.
+WebStats write_web(lmk::Rng& rng, const std::string& path, const std::string& manifest_path, double mb) {
     auto out = lmk::Output::open(path, {.binary = true, .raw = true});
+    auto manifest = lmk::Output::open(manifest_path);
+    lmk::JsonObjectWriter obj;
     lmk::WarcWriter w(*out, /*gzip_per_record=*/true);
     w.write(gen::warcinfo_record(rng, "web.warc.wet.gz",
                                  "Software-Info: lmkit gen-demo-data\r\n"
@@ -315,12 +328,17 @@ WebStats write_web(lmk::Rng& rng, const std::string& path, double mb) {
         } else {
             p = junk_page(rng, n), kind = "junk";
         }
-        w.write(gen::wet_record(rng, p.uri, gen::warc_date(n), p.lang, p.text));
+        lmk::WarcRecord rec = gen::wet_record(rng, p.uri, gen::warc_date(n), p.lang, p.text);
+        w.write(rec);
+        std::string_view id = rec.header("WARC-Record-ID");
+        id = id.substr(1, id.size() - 2); // <urn:uuid:...> -> urn:uuid:...
+        manifest->write(obj.str("id", id).str("url", p.uri).str("kind", kind).finish() + "\n");
         st.kinds[kind]++;
         st.records++;
         st.text_bytes += p.text.size();
     }
     out->commit();
+    manifest->commit();
     return st;
 }
 
@@ -458,18 +476,15 @@ std::vector<EvalItem> eval_items(lmk::Rng& rng, int n) {
 
 const char* kEvalTaskJson = R"({
   "task": "demo_qa",
-  "description": "",
-  "dataset_path": "eval_task.jsonl",
   "output_type": "multiple_choice",
+  "data": "eval_task.jsonl",
   "doc_to_text": "Question: {{question}} Answer:",
   "doc_to_choice": "{{choices}}",
   "doc_to_target": "{{gold}}",
   "target_delimiter": " ",
   "fewshot_delimiter": "\n\n",
-  "fewshot_split": "test",
-  "fewshot_seed": 1234,
   "metric_list": ["acc", "acc_norm"],
-  "notes": "make demo's task: 4-way multiple choice about the facts the demo's web pages teach (animal sounds, homes, babies, food, legs; colors; opposites). Keys follow lm-evaluation-harness task YAML. dataset_path is relative to this file; each line is {id, question, choices: [4 full answer sentences], gold: index}. The prompt matches the pretraining pages' 'Question: ... Answer: ...' lines; the one file is both the evaluated split and the few-shot pool (the evaluated document is never its own example). Chance accuracy is 0.25."
+  "notes": "make demo's task: 4-way multiple choice about the facts the demo's web pages teach (animal sounds, homes, babies, food, legs; colors; opposites), in eval-fewshot's task-file format (lm-evaluation-harness keys). data is relative to this file; each line is {id, question, choices: [4 full answer sentences], gold: index}. The prompt matches the pretraining pages' 'Question: ... Answer: ...' lines. With no fewshot_data the few-shot examples come from the same file, never the evaluated document itself. Chance accuracy is 0.25."
 }
 )";
 
@@ -481,10 +496,9 @@ int run(const Options& o, const lmk::CommonFlags& c) {
     lmk::JsonObjectWriter obj;
 
     lmk::Rng web_rng = rng_for("web");
-    WebStats web = write_web(web_rng, d + "web.warc.wet.gz", o.mb);
+    WebStats web = write_web(web_rng, d + "web.warc.wet.gz", d + "web_pages.jsonl", o.mb);
     std::string kinds;
-    for (const auto& [k, v] : web.kinds) kinds += fmt::format(" {} {},", k, v);
-    kinds.pop_back();
+    for (const auto& [k, v] : web.kinds) kinds += fmt::format("{}{} {}", kinds.empty() ? " " : ", ", k, v);
     lmk::log_info("web.warc.wet.gz: {} pages, {:.1f} MB of text:{}", web.records, web.text_bytes / 1048576.0, kinds);
 
     {
@@ -532,8 +546,7 @@ int run(const Options& o, const lmk::CommonFlags& c) {
         lmk::write_file(d + "eval_task.json", kEvalTaskJson);
     }
     std::string pk;
-    for (const auto& [k, v] : pref_kinds) pk += fmt::format(" {} {},", k, v);
-    pk.pop_back();
+    for (const auto& [k, v] : pref_kinds) pk += fmt::format("{}{} {}", pk.empty() ? " " : ", ", k, v);
     lmk::log_info("sft.jsonl: {} examples; preferences.jsonl: {} pairs (rejected:{}); prompts.jsonl: {}; "
                   "eval_task.jsonl: {} items", o.sft, o.preferences, pk, o.prompts, o.eval_items);
     return 0;

@@ -16,11 +16,11 @@ gen() { "$LMK_BIN/gen-demo-data" -q "$@"; }
 
 gen --mb 0.5 "$tmp/a"
 gen --mb 0.5 "$tmp/b"
-for f in web.warc.wet.gz sft.jsonl preferences.jsonl prompts.jsonl eval_task.jsonl eval_task.json; do
+for f in web.warc.wet.gz web_pages.jsonl sft.jsonl preferences.jsonl prompts.jsonl eval_task.jsonl eval_task.json; do
     [ -s "$tmp/a/$f" ] || { echo "missing or empty: $f"; exit 1; }
     cmp "$tmp/a/$f" "$tmp/b/$f" || { echo "$f differs between two runs with the same seed"; exit 1; }
 done
-[ "$(ls -A "$tmp/a" | wc -l)" -eq 6 ] || { echo "unexpected files:"; ls -A "$tmp/a"; exit 1; }
+[ "$(ls -A "$tmp/a" | wc -l)" -eq 7 ] || { echo "unexpected files:"; ls -A "$tmp/a"; exit 1; }
 gen --mb 0.5 --seed 99 --sft 1 --preferences 1 --prompts 1 --eval-items 1 "$tmp/c"
 if cmp -s "$tmp/a/web.warc.wet.gz" "$tmp/c/web.warc.wet.gz"; then echo "--seed has no effect"; exit 1; fi
 
@@ -87,11 +87,12 @@ records=$(echo "$summary" | sed -E 's/^web.warc.wet.gz: ([0-9]+) records.*/\1/')
 
 lines() { wc -l <"$1" | tr -d ' '; }
 check_count() { [ "$(lines "$tmp/a/$1")" -eq "$2" ] || { echo "$1: $(lines "$tmp/a/$1") lines, expected $2"; exit 1; }; }
+check_count web_pages.jsonl $((records - 1))
 check_count sft.jsonl 500
 check_count preferences.jsonl 300
 check_count prompts.jsonl 200
 check_count eval_task.jsonl 100
-for f in sft.jsonl preferences.jsonl prompts.jsonl eval_task.jsonl; do
+for f in web_pages.jsonl sft.jsonl preferences.jsonl prompts.jsonl eval_task.jsonl; do
     if grep -qv '^{.*}$' "$tmp/a/$f"; then echo "$f: a line is not one JSON object"; exit 1; fi
 done
 grep -q '"prompt":' "$tmp/a/sft.jsonl" && grep -q '"response":' "$tmp/a/sft.jsonl"
@@ -105,6 +106,13 @@ d, records = sys.argv[1], int(sys.argv[2])
 def rows(name):
     with open(os.path.join(d, name), encoding="utf-8") as f:
         return [json.loads(line) for line in f]
+kinds = {}
+for r in rows("web_pages.jsonl"):
+    assert set(r) == {"id", "url", "kind"} and r["id"].startswith("urn:uuid:"), r
+    kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+assert set(kinds) == {"story", "qa", "facts", "lorem", "exact-duplicate", "near-duplicate", "non-english", "junk"}, kinds
+good = kinds["story"] + kinds["qa"] + kinds["facts"]
+assert 0.5 < good / (records - 1) < 0.65, kinds
 for r in rows("sft.jsonl"):
     assert set(r) == {"prompt", "response"} and r["prompt"] and r["response"], r
 for r in rows("preferences.jsonl"):
@@ -118,9 +126,9 @@ for r in items:
 golds = [r["gold"] for r in items]
 assert all(golds.count(g) >= 10 for g in range(4)), "gold positions are not spread"
 task = json.load(open(os.path.join(d, "eval_task.json")))
-for k in ("task", "dataset_path", "output_type", "doc_to_text", "doc_to_choice", "doc_to_target"):
+for k in ("task", "data", "output_type", "doc_to_text", "doc_to_choice", "doc_to_target"):
     assert k in task, k
-assert os.path.exists(os.path.join(d, task["dataset_path"]))
+assert os.path.exists(os.path.join(d, task["data"]))
 import zlib
 raw = open(os.path.join(d, "web.warc.wet.gz"), "rb").read()
 members, pos = 0, 0
