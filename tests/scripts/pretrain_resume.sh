@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# pretrain: an interrupted run (--stop-after, then SIGINT) resumed with --resume ends with
+# weights and optimizer state byte-identical to an uninterrupted run; outputs are complete.
+set -eu
+: "${LMK_BIN:?}"
+for t in pretrain char-shards; do [ -x "$LMK_BIN/$t" ] || { echo "no $t built"; exit 77; }; done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+for i in $(seq 1 60); do
+    echo "the quick brown fox $i jumps over the lazy dog; the dog sleeps, the fox runs."
+done >corpus.txt
+"$LMK_BIN/char-shards" -q corpus.txt -o data
+common=(--train 'data/train_*.bin' --val data/val_000000.bin --tokenizer data/tokenizer.json
+        --layers 2 --heads 2 --dim 32 --ctx 32 --batch 4 --grad-accum 2 --lr 3e-3
+        --warmup 3 --min-lr 3e-4 --eval-batches 2 --dropout 0.1 --seed 7 -j 1 -q)
+run12=(--steps 12 --eval-every 4)
+
+"$LMK_BIN/pretrain" -o A "${common[@]}" "${run12[@]}"
+for f in config.json model.safetensors optimizer.safetensors trainer_state.json tokenizer.json metrics.jsonl loss.svg; do
+    [ -s "A/$f" ] || { echo "FAIL: A/$f missing"; exit 1; }
+done
+[ "$(grep -c '"loss"' A/metrics.jsonl)" = 12 ] || { echo "FAIL: expected 12 step rows"; exit 1; }
+[ "$(grep -c '"val_loss"' A/metrics.jsonl)" = 3 ] || { echo "FAIL: expected 3 eval rows"; exit 1; }
+grep -q '"model_type": "gpt2"' A/config.json
+
+# Interrupted at step 5, resumed to 12.
+"$LMK_BIN/pretrain" -o B "${common[@]}" "${run12[@]}" --stop-after 5
+grep -q '"step": 5,' B/trainer_state.json
+"$LMK_BIN/pretrain" --resume B -q -j 1
+cmp A/model.safetensors B/model.safetensors
+cmp A/optimizer.safetensors B/optimizer.safetensors
+
+# A second -o into an existing run is refused (exit 1, with a hint to --resume).
+if "$LMK_BIN/pretrain" -o A "${common[@]}" "${run12[@]}" 2>err.txt; then echo "FAIL: reused a run directory"; exit 1; fi
+grep -q -- "--resume" err.txt
+
+# SIGINT: the step finishes, a checkpoint is written, exit status 130; resuming extends it.
+"$LMK_BIN/pretrain" -o C "${common[@]}" --steps 100000 2>/dev/null &
+pid=$!
+for _ in $(seq 1 600); do
+    [ -f C/metrics.jsonl ] && [ "$(wc -l <C/metrics.jsonl)" -ge 3 ] && break
+    sleep 0.1
+done
+kill -INT "$pid"
+status=0
+wait "$pid" || status=$?
+[ "$status" = 130 ] || { echo "FAIL: exit status $status after SIGINT, expected 130"; exit 1; }
+step=$(sed -n 's/^  "step": \([0-9]*\),$/\1/p' C/trainer_state.json)
+[ -n "$step" ] && [ "$step" -ge 3 ] || { echo "FAIL: no checkpoint after SIGINT"; exit 1; }
+"$LMK_BIN/pretrain" --resume C --steps $((step + 2)) -q -j 1
+grep -q "\"step\": $((step + 2))," C/trainer_state.json
+echo "ok: resume bit-identical, SIGINT -> 130 at step $step"
