@@ -140,7 +140,7 @@ public:
     int32_t* alloc_ints(size_t n);
     float* alloc_floats(size_t n) { return arena_.alloc_floats(n); }
 
-    // ---- backward
+    // ---- backward (once per reset(): add several losses with ops::add before calling it)
     // Seeds d(loss)=1 (loss must be a scalar) and replays the tape in reverse.
     void backward(Var loss);
     // Seeds d(out) = dout (same numel) and replays the tape.
