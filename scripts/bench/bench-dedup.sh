@@ -43,5 +43,20 @@ for mode in exact minhash lines substr; do
         echo "$mode $size $docs $rss" >> "$tmp/rss"
     done
 done
-awk '{ if ($2 == "small") { d[$1] = $3; r[$1] = $4 } else {
-        printf "%-8s peak RSS slope: %.0f MB per million documents\n", $1, ($4 - r[$1]) / ($3 - d[$1]) * 1e6 / 1024 } }' "$tmp/rss"
+awk '$1 == "substr" { if ($2 == "big") printf "substr   peak RSS: %.1f bytes per input byte\n", $4 * 1024 / size }' \
+    size="$(stat -c %s "$tmp/big.jsonl")" "$tmp/rss"
+
+# Memory per document: many short documents (30 words from a 5000-word vocabulary), two sizes;
+# the RSS slope between them is the per-document state (batch buffers are the same at both).
+echo "-- memory per million documents (short documents, RSS slope 50k -> 250k docs)"
+for n in 50000 250000; do
+    awk -v n=$n 'BEGIN { srand(11); for (d = 0; d < n; d++) { t = ""; for (w = 0; w < 30; w++) {
+        v = int(rand() * 5000); t = t (w ? " " : "") sprintf("%c%c%c", 97 + v % 26, 97 + int(v / 26) % 26, 97 + int(v / 676) % 26) }
+        printf "{\"id\":\"d%d\",\"text\":\"%s\"}\n", d, t } }' > "$tmp/short$n.jsonl"
+done
+for mode in exact minhash lines; do
+    for n in 50000 250000; do
+        /usr/bin/time -f "%M" -o "$tmp/time" $pin "$LMK_BIN/dedup" "$mode" -q -j 1 "$tmp/short$n.jsonl" -o /dev/null
+        echo "$mode $n $(cat "$tmp/time")"
+    done
+done | awk '{ if ($2 == 50000) r[$1] = $3; else printf "%-8s %.0f MB per million documents (peak RSS %d KB at 250k)\n", $1, ($3 - r[$1]) / 200000 * 1e6 / 1024, $3 }'
