@@ -9,7 +9,7 @@
 
 namespace lmk {
 
-Verdict fineweb_filter(std::string_view text, const FineWebParams& p) {
+Verdict fineweb_filter(std::string_view text, const FineWebParams& p, const std::vector<std::string_view>* words) {
     std::vector<std::string_view> lines;
     size_t start = 0, newlines = 0;
     for (size_t i = 0; i <= text.size(); i++) {
@@ -35,7 +35,7 @@ Verdict fineweb_filter(std::string_view text, const FineWebParams& p) {
     if (r > p.short_line_thr) return Rejection{"short_line_ratio", ratio_detail(r, ">", p.short_line_thr)};
     r = double(find_duplicates(lines).chars) / double(char_count(text) - newlines);
     if (r > p.char_duplicates_ratio) return Rejection{"char_dup_ratio", ratio_detail(r, ">", p.char_duplicates_ratio)};
-    r = double(newlines) / double(word_tokenize(text).size());
+    r = double(newlines) / double(words ? words->size() : word_tokenize(text).size());
     if (r > p.new_line_ratio) return Rejection{"list_ratio", ratio_detail(r, ">", p.new_line_ratio)};
     return std::nullopt;
 }

@@ -16,6 +16,7 @@
 #include "lmk/text/filter.h"
 
 #include <string_view>
+#include <vector>
 
 namespace lmk {
 
@@ -28,6 +29,8 @@ struct FineWebParams {
     double new_line_ratio = 0.3;
 };
 
-Verdict fineweb_filter(std::string_view text, const FineWebParams& p);
+// `words`, when given, must be word_tokenize(text).
+Verdict fineweb_filter(std::string_view text, const FineWebParams& p,
+                       const std::vector<std::string_view>* words = nullptr);
 
 } // namespace lmk

@@ -27,6 +27,9 @@ uint64_t mulmod(uint64_t a, uint64_t b) {
     return r >= kMod ? r - kMod : r;
 }
 
+// x < 2 * kMod -> x mod kMod, without a division.
+inline uint64_t reduce(uint64_t x) { return x >= kMod ? x - kMod : x; }
+
 uint64_t powmod(uint64_t b, uint64_t e) {
     uint64_t r = 1;
     while (e) {
@@ -48,8 +51,8 @@ public:
             uint64_t a = h1_[i], b = h2_[i];
             auto feed = [&](std::string_view bytes) {
                 for (unsigned char ch : bytes) {
-                    a = (mulmod(a, kBase1) + ch + 1) % kMod;
-                    b = (mulmod(b, kBase2) + ch + 1) % kMod;
+                    a = reduce(mulmod(a, kBase1) + ch + 1);
+                    b = reduce(mulmod(b, kBase2) + ch + 1);
                 }
             };
             feed(words[i]);
@@ -66,7 +69,7 @@ public:
     Key key(size_t i, size_t n) const {
         size_t len = pos_[i + n] - pos_[i];
         const auto& [p1, p2] = power(len);
-        return {(h1_[i + n] + kMod - mulmod(h1_[i], p1)) % kMod, (h2_[i + n] + kMod - mulmod(h2_[i], p2)) % kMod};
+        return {reduce(h1_[i + n] + kMod - mulmod(h1_[i], p1)), reduce(h2_[i + n] + kMod - mulmod(h2_[i], p2))};
     }
     size_t chars(size_t i, size_t n) const { return chars_[i + n] - chars_[i] + (n - 1) * sep_; }
 
@@ -206,8 +209,11 @@ size_t duplicate_ngram_chars(const std::vector<std::string_view>& words, int n) 
     return duplicate_ngram(NgramLayout(words, ""), words.size(), n);
 }
 
-Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& p) {
-    auto words = word_tokenize(text);
+Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& p,
+                              const std::vector<std::string_view>* given) {
+    std::vector<std::string_view> own;
+    if (!given) own = word_tokenize(text);
+    const auto& words = given ? *given : own;
     double n_words = double(words.size());
     size_t non_symbol = 0, non_symbol_chars = 0, alpha_words = 0;
     for (auto w : words) {
@@ -267,7 +273,8 @@ Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& 
     return std::nullopt;
 }
 
-Verdict gopher_repetition_filter(std::string_view text, const GopherRepetitionParams& p) {
+Verdict gopher_repetition_filter(std::string_view text, const GopherRepetitionParams& p,
+                                 const std::vector<std::string_view>* given) {
     double L = double(char_count(text));
     if (L == 0) return Rejection{"empty", "no text"};
     auto paragraphs = split_newline_runs(py_strip(text), 2);
@@ -282,7 +289,9 @@ Verdict gopher_repetition_filter(std::string_view text, const GopherRepetitionPa
         return Rejection{"dup_line_frac", ratio_detail(double(ld.elements) / double(lines.size()), ">", p.dup_line_frac)};
     if (p.dup_line_char_frac > 0 && double(ld.chars) / L > p.dup_line_char_frac)
         return Rejection{"dup_line_char_frac", ratio_detail(double(ld.chars) / L, ">", p.dup_line_char_frac)};
-    auto words = word_tokenize(text);
+    std::vector<std::string_view> own;
+    if (!given) own = word_tokenize(text);
+    const auto& words = given ? *given : own;
     if (!p.top_n_grams.empty()) {
         NgramLayout spaced(words, " ");
         for (auto [n, frac] : p.top_n_grams) {

@@ -54,8 +54,11 @@ struct GopherRepetitionParams {
                                                        {8, 0.12}, {9, 0.11}, {10, 0.10}};
 };
 
-Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& p);
-Verdict gopher_repetition_filter(std::string_view text, const GopherRepetitionParams& p);
+// `words`, when given, must be word_tokenize(text) (the pipeline tokenizes once for all filters).
+Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& p,
+                              const std::vector<std::string_view>* words = nullptr);
+Verdict gopher_repetition_filter(std::string_view text, const GopherRepetitionParams& p,
+                                 const std::vector<std::string_view>* words = nullptr);
 
 // The measures behind the repetition rules, exposed for tests (chars are code points).
 struct DuplicateCount {

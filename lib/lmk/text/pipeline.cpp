@@ -3,6 +3,7 @@
 
 #include "lmk/core/error.h"
 #include "lmk/text/lang_id.h"
+#include "lmk/text/tokenize.h"
 #include "lmk/text/unicode.h"
 
 #include <fmt/format.h>
@@ -114,6 +115,14 @@ DocOutcome Pipeline::run(const Document& doc, PipelineStats& st) const {
         o.lang = g.lang;
         o.lang_score = g.score;
     };
+    // Words of the current text, tokenized once for the filters that count them; any filter
+    // that edits the text drops them.
+    std::vector<std::string_view> words;
+    bool have_words = false;
+    auto current_words = [&]() -> const std::vector<std::string_view>* {
+        if (!have_words) words = word_tokenize(o.text), have_words = true;
+        return &words;
+    };
     auto reject = [&](FilterId f, Rejection r) {
         o.kept = false;
         o.filter = filter_name(f);
@@ -148,15 +157,17 @@ DocOutcome Pipeline::run(const Document& doc, PipelineStats& st) const {
                 v = Rejection{"low_score", fmt::format("{} {:.2f} < {}", o.lang, o.lang_score, cfg_.lang.min_score)};
             break;
         }
-        case FilterId::gopher_repetition: v = gopher_repetition_filter(o.text, cfg_.gopher_repetition); break;
-        case FilterId::gopher_quality: v = gopher_quality_filter(o.text, cfg_.gopher_quality); break;
+        case FilterId::gopher_repetition:
+            v = gopher_repetition_filter(o.text, cfg_.gopher_repetition, current_words());
+            break;
+        case FilterId::gopher_quality: v = gopher_quality_filter(o.text, cfg_.gopher_quality, current_words()); break;
         case FilterId::c4: {
             std::string t = o.text;
             v = c4_filter(t, cfg_.c4, &st.c4_lines);
-            if (!v) o.text = std::move(t);
+            if (!v) o.text = std::move(t), have_words = false;
             break;
         }
-        case FilterId::fineweb: v = fineweb_filter(o.text, cfg_.fineweb); break;
+        case FilterId::fineweb: v = fineweb_filter(o.text, cfg_.fineweb, current_words()); break;
         case FilterId::badwords: {
             ensure_lang();
             std::string lang = o.lang == "und" || o.lang.empty() ? cfg_.badwords.default_lang : o.lang;
@@ -169,7 +180,10 @@ DocOutcome Pipeline::run(const Document& doc, PipelineStats& st) const {
             else v = res_.badwords->check(o.text, lang);
             break;
         }
-        case FilterId::pii: o.text = mask_pii(o.text, cfg_.pii, &st.pii); break;
+        case FilterId::pii:
+            o.text = mask_pii(o.text, cfg_.pii, &st.pii);
+            have_words = false;
+            break;
         }
         if (v) return reject(f, std::move(*v));
     }
