@@ -200,6 +200,16 @@ TEST_CASE("linear in bf16 precision stays close to fp32") {
     double e = rel_error(y.value().to_vector(), want);
     CHECK(e < 2e-2);  // bf16 operands: 8 significant bits
     CHECK(e > 1e-7);  // and it really ran in bf16
+    // Backward in bf16 (transposed operands): close to the fp32 gradients.
+    Tensor dy = Tensor::from({N, OC}, random_floats(rng, N * OC));
+    Graph g32;
+    Var x32 = g32.leaf(x, true), w32 = g32.leaf(w, true);
+    g32.backward(linear(g32, x32, w32, {}, WeightLayout::out_in), dy);
+    Var x16 = g.leaf(x, true), w16 = g.leaf(w, true);
+    g.backward(linear(g, x16, w16, {}, WeightLayout::out_in), dy);
+    Vec dw32(w32.grad().data(), w32.grad().data() + OC * C), dx32(x32.grad().data(), x32.grad().data() + N * C);
+    CHECK(rel_error(w16.grad().to_vector(), dw32) < 2e-2);
+    CHECK(rel_error(x16.grad().to_vector(), dx32) < 2e-2);
 }
 
 TEST_CASE("gradcheck: embedding with repeated ids") {

@@ -38,18 +38,26 @@ void cap_gemm_threads() {
     }
 }
 
+// fp32 -> bf16, round to nearest even (NaN quieted), inline for the packing loops.
+inline uint16_t bf16_round(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 0x40);
+    return uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
 // Copies op(X) (rows x cols, leading dim ld, transposed storage if trans) to a dense bf16
-// (rows, cols) buffer.
+// (rows, cols) buffer; rows in parallel (each writes its own output row).
 void pack_bf16(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans) {
-    if (!trans) {
-        for (int64_t r = 0; r < rows; r++) to_bf16(src + r * ld, dst + r * cols, size_t(cols));
-        return;
-    }
-    for (int64_t r = 0; r < rows; r++)
-        for (int64_t c = 0; c < cols; c++) {
-            float x = src[c * ld + r];
-            to_bf16(&x, dst + r * cols + c, 1);
+    parallel_for_chunks(size_t(rows), 64, [&](size_t r0, size_t r1) {
+        for (size_t r = r0; r < r1; r++) {
+            uint16_t* out = dst + int64_t(r) * cols;
+            if (!trans)
+                for (int64_t c = 0; c < cols; c++) out[c] = bf16_round(src[int64_t(r) * ld + c]);
+            else
+                for (int64_t c = 0; c < cols; c++) out[c] = bf16_round(src[c * ld + int64_t(r)]);
         }
+    });
 }
 
 uint16_t* bf16_scratch(int which, size_t n) {
