@@ -8,10 +8,10 @@
 //
 // Matmuls go to oneDNN (fp32 sgemm, or its bf16 matmul with fp32 accumulation); everything
 // else is our own code with AVX-512, AVX2 and scalar paths chosen at run time (set_isa forces
-// one, for tests and benchmarks). Kernels split work over oneTBB in fixed chunks and reduce
-// in a fixed order, so results are bit-identical for the same inputs, ISA and thread count
-// (and, for kernels without cross-row reductions, for any thread count). Hot loops never
-// throw; shapes are validated by the ops (nn/ops.h).
+// one, for tests and benchmarks). Our kernels split work over oneTBB in fixed chunks and
+// reduce in a fixed order, so they give the same bits for any thread count on a given ISA;
+// oneDNN's GEMMs are reproducible for the same thread count. Hot loops never throw; shapes
+// are validated by the ops (nn/ops.h).
 //
 //   lmk::nn::layernorm_forward(out, mean, rstd, inp, w, b, B * T, C, 1e-5f);
 //   lmk::nn::linear_forward(qkv, ln1, attn_w, attn_b, B * T, C, 3 * C, WeightLayout::in_out);
