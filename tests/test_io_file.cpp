@@ -142,3 +142,12 @@ TEST_CASE("lines: long lines, missing final newline, CR kept, padding readable")
     CHECK(r.line_number() == 4);
     CHECK_FALSE(r.next(line));
 }
+
+TEST_CASE("file: a symlinked output is written through, the link is kept") {
+    TempDir t;
+    write_file(t / "target.txt", "old");
+    fs::create_symlink(t / "target.txt", t / "link.txt");
+    write_file(t / "link.txt", "new");
+    CHECK(fs::is_symlink(t / "link.txt"));
+    CHECK(read_file(t / "target.txt") == "new");
+}

@@ -351,10 +351,13 @@ std::unique_ptr<Output> Output::open(const std::string& path, OutputOptions opts
     } else {
         out->name_ = path;
         out->final_path_ = path;
-        struct stat st;
+        struct stat st, lst;
         bool exists = ::stat(path.c_str(), &st) == 0;
-        // Atomic replace only for regular files: never rename over /dev/null, a FIFO, etc.
-        bool atomic = opts.atomic && (!exists || S_ISREG(st.st_mode));
+        bool is_link = ::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode);
+        bool special_dir = path.rfind("/dev/", 0) == 0 || path.rfind("/proc/", 0) == 0;
+        // Atomic replace only for a regular file named directly: never rename over /dev/null,
+        // a FIFO, or a symlink such as /dev/stdout (that would replace the link itself).
+        bool atomic = opts.atomic && (!exists || S_ISREG(st.st_mode)) && !is_link && !special_dir;
         std::string target = atomic ? path + ".tmp" : path;
         int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exists && !S_ISREG(st.st_mode) ? 0 : O_TRUNC);
         out->fd_ = ::open(target.c_str(), flags, 0666);
