@@ -4,9 +4,9 @@
 #           npm HF tokenizers (same tokenizer.json), one thread each, pinned to one CPU, on the
 #           Debian-docs English corpus; also lmkit with -j 2 (output must be identical).
 #   train:  BPE 30k byte-level, lmkit `train-tokenizer -j 1` vs HF BpeTrainer (npm, one rayon
-#           thread), time and peak memory; lmkit WordPiece and Unigram 30k for reference.
-#   quality: bytes per token of both trained BPE vocabularies on held-out text (the Chinese
-#           corpus), through lmkit's encoder for both files.
+#           thread), time and peak memory; lmkit WordPiece 30k and Unigram 8k (1 MB sample).
+#   quality: bytes per token of both trained BPE vocabularies on held-out text (the corpus's
+#           last 300 documents, left out of training), through lmkit's encoder for both files.
 # Figures are CPU seconds (user + system) so a loaded machine stays fair; wall seconds are
 # printed too. lmkit's encode time is the whole process (tokenizer load, JSONL parsing, id
 # output); the peers' is their encode loop alone. Needs ../corpus (make-doc-corpus.sh),
@@ -17,7 +17,6 @@ set -eu
 NPM=${LMK_NPM_REF:-$LMK_SRC/../npm-ref/node_modules}
 CDIR=${LMK_CORPUS:-$LMK_SRC/../corpus}
 CORPUS=${LMK_BENCH_CORPUS:-$CDIR/corpus-en.jsonl}
-HELDOUT=$CDIR/corpus-zh.jsonl
 GPT2=$LMK_SRC/../shared/data/tokenizers/gpt2
 CPU=${LMK_BENCH_CPU:-1}
 VOCAB=${LMK_BENCH_VOCAB:-30000}
@@ -29,9 +28,14 @@ REF="node $LMK_SRC/tests/scripts/tok_ref.js"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-node -e 'const fs=require("fs");const o=[];for(const l of fs.readFileSync(process.argv[1],"utf8").split("\n")) if(l.trim()) o.push(JSON.parse(l).text);fs.writeFileSync(process.argv[2],o.join(""))' "$CORPUS" "$tmp/corpus.txt"
+# Training text: every document but the last 300, which are held out (bytes per token).
+node -e '
+  const fs=require("fs");const d=fs.readFileSync(process.argv[1],"utf8").split("\n").filter(l=>l.trim());
+  fs.writeFileSync(process.argv[2], d.slice(0,-300).map(l=>JSON.parse(l).text).join(""));
+  fs.writeFileSync(process.argv[3], d.slice(-300).join("\n")+"\n");' "$CORPUS" "$tmp/corpus.txt" "$tmp/heldout.jsonl"
+HELDOUT=$tmp/heldout.jsonl
 text_mb=$(awk -v b="$(stat -c %s "$tmp/corpus.txt")" 'BEGIN{printf "%.2f", b/1e6}')
-echo "corpus: $CORPUS ($text_mb MB of text), CPU $CPU"
+echo "corpus: $CORPUS, CPU $CPU; training text $text_mb MB (all but the last 300 documents)"
 
 # cpu_time OUT CMD...: runs CMD (stdout discarded), writes "wall cpu peak_kb" to OUT.
 cpu_time() {
@@ -52,7 +56,8 @@ best_cpu() { # best of 3 runs of CMD; prints "wall cpu"
 
 echo "-- encode (GPT-2 / r50k_base), one thread"
 read -r w1 c1 < <(best_cpu taskset -c "$CPU" "$LMK_BIN/encode" -q -j 1 -t "$GPT2/tokenizer.json" --format ids "$CORPUS" -o "$tmp/ids1")
-ours=$(awk -v m="$text_mb" -v c="$c1" 'BEGIN{printf "%.1f", m/c}')
+all_mb=$(node -e 'const fs=require("fs");let n=0;for(const l of fs.readFileSync(process.argv[1],"utf8").split("\n")) if(l.trim()) n+=Buffer.byteLength(JSON.parse(l).text);console.log((n/1e6).toFixed(2))' "$CORPUS")
+ours=$(awk -v m="$all_mb" -v c="$c1" 'BEGIN{printf "%.1f", m/c}')
 echo "lmkit encode -j 1:        $ours MB/s  (cpu $c1 s, wall $w1 s)"
 read -r w2 c2 < <(best_cpu "$LMK_BIN/encode" -q -j 2 -t "$GPT2/tokenizer.json" --format ids "$CORPUS" -o "$tmp/ids2")
 cmp -s "$tmp/ids1" "$tmp/ids2" && same=identical || same=DIFFERENT
@@ -63,7 +68,7 @@ if [ -d "$NPM/tiktoken" ]; then
     printf 'tiktoken (npm WASM):      %.1f MB/s  -> lmkit/tiktoken = %.2fx\n' "$tmbs" "$(awk -v a=$ours -v b=$tmbs 'BEGIN{print a/b}')"
 fi
 if [ -d "$NPM/tokenizers" ]; then
-    hf=$(taskset -c "$CPU" $REF bench-hf "$GPT2/tokenizer.json" "$CORPUS")
+    hf=$(taskset -c "$CPU" env RAYON_NUM_THREADS=1 $REF bench-hf "$GPT2/tokenizer.json" "$CORPUS")
     hmbs=$(echo "$hf" | sed -E 's/.*"mb_per_cpu_s":([0-9.]+).*/\1/')
     printf 'HF tokenizers (npm):      %.1f MB/s  -> lmkit/HF = %.2fx\n' "$hmbs" "$(awk -v a=$ours -v b=$hmbs 'BEGIN{print a/b}')"
 fi
@@ -94,9 +99,13 @@ JS
             "$(awk -v b=$hb -v t=$bo 'BEGIN{print b/t}')" "$(awk -v b=$hb -v t=$bh 'BEGIN{print b/t}')" "$(awk -v a=$bo -v b=$bh 'BEGIN{print b/a}')"
     fi
 fi
-for m in wordpiece unigram; do
-    if cpu_time "$tmp/t3" taskset -c "$CPU" "$LMK_BIN/train-tokenizer" -q -j 1 --model "$m" --vocab-size "$VOCAB" --format text "$tmp/corpus.txt" -o "$tmp/$m.json"; then
-        read -r mw mc mkb <"$tmp/t3"
-        echo "lmkit train-tokenizer $m: cpu $mc s, wall $mw s, peak $((mkb / 1024)) MB"
-    fi
-done
+if cpu_time "$tmp/t3" taskset -c "$CPU" "$LMK_BIN/train-tokenizer" -q -j 1 --model wordpiece --vocab-size "$VOCAB" --format text "$tmp/corpus.txt" -o "$tmp/wp.json"; then
+    read -r mw mc mkb <"$tmp/t3"
+    echo "lmkit train-tokenizer wordpiece $VOCAB: cpu $mc s, wall $mw s, peak $((mkb / 1024)) MB"
+fi
+# Unigram on the 1 MB sample (its seed/EM/pruning is not yet fast enough for the 32 MB run).
+if [ -f "$CDIR/corpus-en-1mb.jsonl" ] &&
+    cpu_time "$tmp/t4" taskset -c "$CPU" "$LMK_BIN/train-tokenizer" -q -j 1 --model unigram --vocab-size 8000 "$CDIR/corpus-en-1mb.jsonl" -o "$tmp/uni.json"; then
+    read -r uw uc ukb <"$tmp/t4"
+    echo "lmkit train-tokenizer unigram 8000 on corpus-en-1mb: cpu $uc s, wall $uw s, peak $((ukb / 1024)) MB"
+fi
