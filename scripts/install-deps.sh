@@ -2,13 +2,14 @@
 # install-deps.sh: install the Debian 12 packages lmkit's build, tests and demo need.
 # Idempotent: only missing packages are installed. As a non-root user without sudo it
 # prints the apt-get command to run instead. `--optional` adds the packages that only
-# optional reference scripts and benchmarks use (PyTorch, Node.js tools are separate).
+# optional reference scripts and benchmarks use (PyTorch with OpenBLAS: without
+# libopenblas0 Debian's torch falls back to the slow reference BLAS; Node.js tools are separate).
 set -eu
 
 REQUIRED="build-essential cmake make pkg-config git
 libcli11-dev libsimdjson-dev libzstd-dev zstd libxxhash-dev libtbb-dev libfmt-dev doctest-dev
 zlib1g-dev libutf8proc-dev libcld2-dev libdnnl-dev libgumbo-dev libbz2-dev"
-OPTIONAL="python3-torch python3-numpy clang libclang-rt-14-dev valgrind hyperfine"
+OPTIONAL="python3-torch python3-numpy libopenblas0-pthread clang libclang-rt-14-dev valgrind hyperfine"
 
 want="$REQUIRED"
 [ "${1:-}" = "--optional" ] && want="$REQUIRED $OPTIONAL"
