@@ -11,6 +11,7 @@
 #include <tbb/parallel_for.h>
 
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <fmt/format.h>
 #include <map>
@@ -54,6 +55,13 @@ template <typename T, typename F> std::string json_array(const std::vector<T>& v
     return s + "]";
 }
 
+// CPU time of the whole process (all threads): with -j 1 on a shared machine, the fair clock.
+double process_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
 bool metric_wanted(const TaskConfig& c, std::string_view m) {
     for (const auto& x : c.metrics)
         if (x == m) return true;
@@ -65,6 +73,7 @@ bool metric_wanted(const TaskConfig& c, std::string_view m) {
 TaskResult evaluate_task(Gpt& model, const tok::Tokenizer& tk, const Task& task, int shots, const EvalOptions& opt,
                          Progress* progress) {
     const auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = process_cpu_seconds();
     const TaskConfig& c = task.config;
     const OutputType type = c.output_type;
     LMK_CHECK(!(type == OutputType::loglikelihood_rolling && shots > 0),
@@ -259,6 +268,7 @@ TaskResult evaluate_task(Gpt& model, const tok::Tokenizer& tk, const Task& task,
         r.metrics.push_back(v);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.cpu_seconds = process_cpu_seconds() - cpu0;
     (void)metric_wanted;
     return r;
 }
@@ -307,9 +317,10 @@ std::string results_json(const std::vector<TaskResult>& results, const RunInfo& 
         sep(nsamples), nsamples += key + fmt::format(": {{\"original\": {}, \"effective\": {}}}",
                                                      r.task->docs.size(), r.docs_scored);
         sep(lmk), lmk += key + fmt::format(": {{\"docs_scored\": {}, \"docs_failed\": {}, \"bad_records\": {}, "
-                                           "\"requests\": {}, \"tokens_scored\": {}, \"seconds\": {}}}",
+                                           "\"requests\": {}, \"tokens_scored\": {}, \"seconds\": {}, \"cpu_seconds\": {}}}",
                                            r.docs_scored, r.docs_failed, r.task->bad_docs, r.requests,
-                                           r.tokens_scored, json_number(std::round(r.seconds * 1000) / 1000));
+                                           r.tokens_scored, json_number(std::round(r.seconds * 1000) / 1000),
+                                           json_number(std::round(r.cpu_seconds * 1000) / 1000));
     }
     JsonObjectWriter cfg;
     cfg.str("model", "lmkit-gpt")

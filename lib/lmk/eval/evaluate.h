@@ -58,7 +58,8 @@ struct TaskResult {
     int64_t docs_scored = 0, docs_failed = 0;
     int64_t requests = 0;           // lm-eval requests (one per choice / document)
     int64_t tokens_scored = 0;      // continuation tokens scored (+ generated tokens)
-    double seconds = 0;
+    double seconds = 0;             // wall clock
+    double cpu_seconds = 0;         // process CPU time (all threads)
     std::vector<std::string> samples; // JSON objects, in document order
 };
 
