@@ -265,3 +265,17 @@ TEST_CASE("decoding with a KV cache equals full causal attention") {
     }
     CHECK(err < 1e-6);
 }
+
+TEST_CASE("sum_squares: multi-chunk reduction on worker threads equals a double sum") {
+    // Regression: the per-chunk partials once lived in a thread_local named inside the
+    // parallel lambda, so TBB workers wrote into their own empty vectors (crash in pretrain).
+    lmk::set_threads(2);
+    std::vector<float> x(300001);
+    double want = 0;
+    for (size_t i = 0; i < x.size(); i++) {
+        x[i] = float(int(i % 17) - 8) * 0.125f;
+        want += double(x[i]) * x[i];
+    }
+    for (int rep = 0; rep < 20; rep++) CHECK(lmk::nn::sum_squares(x.data(), x.size()) == doctest::Approx(want).epsilon(1e-12));
+    lmk::set_threads(0);
+}

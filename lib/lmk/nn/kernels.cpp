@@ -288,7 +288,11 @@ void add_rows(float* dst, const float* src, int64_t R, int64_t C) {
 double sum_squares(const float* x, size_t n) {
     const SimdTable& t = table();
     const size_t chunks = (n + kElemGrain - 1) / kElemGrain;
-    static thread_local std::vector<double> part; // grows once; no steady-state allocation
+    // Grows once; no steady-state allocation. The lambda runs on TBB workers, so it must use
+    // this (calling) thread's vector through a reference: naming the thread_local inside the
+    // lambda would give each worker its own empty vector.
+    static thread_local std::vector<double> tls_part;
+    std::vector<double>& part = tls_part;
     part.assign(chunks, 0.0);
     parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { part[s / kElemGrain] = t.sum_squares(x + s, int64_t(e - s)); });
     double total = 0;
