@@ -3,6 +3,8 @@
 #include "lmk/core/error.h"
 #include "lmk/io/file.h"
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <unistd.h>
@@ -11,17 +13,9 @@
 using namespace lmk;
 namespace fs = std::filesystem;
 
-namespace {
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        dir = fs::temp_directory_path() / ("lmk_test_" + std::to_string(getpid()) + "_" + std::to_string(rand()));
-        fs::create_directories(dir);
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string operator/(const std::string& name) const { return (dir / name).string(); }
-};
+using lmk_test::TempDir;
 
+namespace {
 std::string gzip_member(const std::string& data) {
     z_stream zs{};
     deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);

@@ -5,6 +5,8 @@
 #include "lmk/io/shard.h"
 #include "lmk/io/warc.h"
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -14,24 +16,9 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+using lmk_test::TempDir;
 
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "lmk_inspect_XXXXXX").string();
-        dir = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string put(const std::string& name, const std::string& bytes) const {
-        std::string path = (dir / name).string();
-        FILE* f = fopen(path.c_str(), "wb");
-        REQUIRE(f);
-        REQUIRE(fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size());
-        fclose(f);
-        return path;
-    }
-};
+namespace {
 
 std::string format_of(const std::string& path) {
     lmk::InspectResult r = lmk::inspect_file(path, {});

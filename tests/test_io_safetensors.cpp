@@ -3,6 +3,8 @@
 #include "lmk/core/error.h"
 #include "lmk/io/safetensors.h"
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -16,35 +18,11 @@
 
 namespace fs = std::filesystem;
 
+using lmk_test::TempDir;
+using lmk_test::raw_bytes;
+using lmk_test::put_raw;
+
 namespace {
-
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "lmk_st_XXXXXX").string();
-        dir = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string file(const std::string& name) const { return (dir / name).string(); }
-};
-
-std::string raw_bytes(const std::string& path) {
-    std::string s;
-    FILE* f = fopen(path.c_str(), "rb");
-    REQUIRE(f);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    fclose(f);
-    return s;
-}
-
-void put_raw(const std::string& path, const std::string& bytes) {
-    FILE* f = fopen(path.c_str(), "wb");
-    REQUIRE(f);
-    REQUIRE(fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size());
-    fclose(f);
-}
 
 // A safetensors file from a header text and data bytes (no padding added).
 std::string st_file(const std::string& header, const std::string& data) {

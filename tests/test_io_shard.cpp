@@ -3,6 +3,8 @@
 #include "lmk/core/error.h"
 #include "lmk/io/shard.h"
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -13,35 +15,11 @@
 
 namespace fs = std::filesystem;
 
+using lmk_test::TempDir;
+using lmk_test::raw_bytes;
+using lmk_test::put_raw;
+
 namespace {
-
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "lmk_shard_XXXXXX").string();
-        dir = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string file(const std::string& name) const { return (dir / name).string(); }
-};
-
-std::string raw_bytes(const std::string& path) {
-    std::string s;
-    FILE* f = fopen(path.c_str(), "rb");
-    REQUIRE(f);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    fclose(f);
-    return s;
-}
-
-void put_raw(const std::string& path, const std::string& bytes) {
-    FILE* f = fopen(path.c_str(), "wb");
-    REQUIRE(f);
-    REQUIRE(fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size());
-    fclose(f);
-}
 
 // A header built by hand: little-endian int32 x 256.
 std::string header(int32_t magic, int32_t version, int32_t count) {

@@ -5,6 +5,8 @@
 #include "lmk/io/file.h"
 #include "lmk/io/warc.h"
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 #include <zlib.h>
 
@@ -15,29 +17,12 @@
 
 namespace fs = std::filesystem;
 
+using lmk_test::TempDir;
+using lmk_test::LogCapture;
+using lmk_test::raw_bytes;
+using lmk_test::put_raw;
+
 namespace {
-
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "lmk_warc_XXXXXX").string();
-        dir = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string file(const std::string& name) const { return (dir / name).string(); }
-};
-
-// Captures log output for the lifetime of the object.
-struct LogCapture {
-    std::string text;
-    LogCapture() { lmk::set_log_sink(&text); }
-    ~LogCapture() { lmk::set_log_sink(nullptr); }
-    size_t count(std::string_view needle) const {
-        size_t n = 0;
-        for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) n++;
-        return n;
-    }
-};
 
 lmk::WarcRecord make_record(const std::string& type, const std::string& uri, const std::string& body) {
     lmk::WarcRecord r;
@@ -80,24 +65,6 @@ std::vector<lmk::WarcRecord> read_all(const std::string& path, lmk::WarcStats* s
 }
 
 // Raw bytes of a file (no decompression).
-std::string raw_bytes(const std::string& path) {
-    std::string s;
-    FILE* f = fopen(path.c_str(), "rb");
-    REQUIRE(f);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    fclose(f);
-    return s;
-}
-
-void put_raw(const std::string& path, const std::string& bytes) {
-    FILE* f = fopen(path.c_str(), "wb");
-    REQUIRE(f);
-    REQUIRE(fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size());
-    fclose(f);
-}
-
 // Start offsets of gzip members in a file written by WarcWriter (found by re-inflating).
 std::vector<size_t> member_offsets(const std::string& raw) {
     std::vector<size_t> offs;
