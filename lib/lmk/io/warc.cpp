@@ -367,6 +367,17 @@ bool WarcReader::parse_record(WarcRecord& rec) {
 // ---------------------------------------------------------------------------------------------
 // WarcWriter
 
+struct WarcWriter::Deflater {
+    z_stream z{};
+    explicit Deflater(const std::string& name) {
+        LMK_CHECK(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK,
+                  "{}: deflateInit2 failed", name);
+    }
+    ~Deflater() { deflateEnd(&z); }
+};
+
+WarcWriter::~WarcWriter() = default;
+
 WarcWriter::WarcWriter(Output& out, bool gzip_per_record) : out_(out), gzip_(gzip_per_record) {}
 
 void WarcWriter::write(const WarcRecord& rec) {
@@ -416,9 +427,9 @@ void WarcWriter::write(const WarcRecord& rec) {
     // One gzip member per record, so readers can seek to and resynchronise on any record.
     p += rec.body;
     p += "\r\n\r\n";
-    z_stream z{};
-    LMK_CHECK(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK,
-              "{}: deflateInit2 failed", out_.name());
+    if (!deflater_) deflater_ = std::make_unique<Deflater>(out_.name());
+    z_stream& z = deflater_->z;
+    deflateReset(&z); // a fresh member each record, without reallocating zlib's state
     packed_.resize(deflateBound(&z, uLong(p.size())) + 64);
     z.next_in = reinterpret_cast<Bytef*>(p.data());
     z.avail_in = uInt(p.size());
@@ -426,7 +437,6 @@ void WarcWriter::write(const WarcRecord& rec) {
     z.avail_out = uInt(packed_.size());
     int rc = deflate(&z, Z_FINISH);
     size_t produced = packed_.size() - z.avail_out;
-    deflateEnd(&z);
     LMK_CHECK(rc == Z_STREAM_END, "{}: record {}: gzip compression failed ({})", out_.name(), records_, rc);
     out_.write(packed_.data(), produced);
     records_++;

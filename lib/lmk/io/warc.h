@@ -111,6 +111,7 @@ public:
     // out should be opened with OutputOptions{.raw = true} when gzip_per_record is set (the
     // writer frames its own gzip members) and is committed by the caller.
     WarcWriter(Output& out, bool gzip_per_record);
+    ~WarcWriter();
     // Writes the version line (rec.version or "WARC/1.0"), the headers in order with a
     // Content-Length computed from rec.body (any given one is replaced), the body and CRLF CRLF.
     void write(const WarcRecord& rec);
@@ -121,6 +122,8 @@ private:
     bool gzip_;
     uint64_t records_ = 0;
     std::string plain_, packed_;
+    struct Deflater; // one zlib stream, reset per record (warc.cpp)
+    std::unique_ptr<Deflater> deflater_;
 };
 
 } // namespace lmk
