@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# bench-train: training throughput of `pretrain` against a PyTorch nanoGPT-style script
+# (scripts/bench/nanogpt_train.py) on the same configs, data format and thread count,
+# pinned with taskset. Configs (issue 7): baby (nanoGPT's shakespeare_char CPU demo: 4 layers,
+# 4 heads, 128 dim, ctx 64, batch 12, char vocab), small (4/4/256, vocab 8192, B 16, T 256),
+# gpt2-124M (12/12/768, vocab 50257, B 4, T 64). Prints tokens/s (median step after warmup)
+# and ratios; with BENCH_FULL=1 also the baby run to 2000 iterations (val loss and wall time).
+# Environment: LMK_BIN (tools), LMK_SRC; BENCH_CPU (default 1) is the core pinned for one
+# thread, BENCH_CPUS (default 0,1) for the two-thread run; PYTHON (default: a python3 with torch).
+set -u
+: "${LMK_BIN:?}" "${LMK_SRC:?}"
+cpu=${BENCH_CPU:-1}
+cpus=${BENCH_CPUS:-0,1}
+py=${PYTHON:-}
+if [ -z "$py" ]; then
+    for p in /usr/bin/python3 python3; do
+        if command -v "$p" >/dev/null && "$p" -c 'import torch' 2>/dev/null; then py=$p; break; fi
+    done
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+shakespeare="$LMK_SRC/../shared/data/text/tinyshakespeare.txt"
+if [ -f "$shakespeare" ]; then
+    "$LMK_BIN/char-shards" -q "$shakespeare" -o "$tmp/char"
+else
+    for i in $(seq 1 3000); do echo "line $i of a small stand-in corpus, since ../shared is absent."; done >"$tmp/c.txt"
+    "$LMK_BIN/char-shards" -q "$tmp/c.txt" -o "$tmp/char"
+fi
+char_vocab=$(grep -o '": [0-9]*' "$tmp/char/tokenizer.json" | wc -l)
+
+# Random-token shards for the larger vocabularies (throughput only).
+make_random_shard() { # path vocab tokens
+    perl -e 'my ($p,$v,$n)=@ARGV; srand(7); open(my $f,">:raw",$p) or die;
+             print $f pack("l<256", 20240520, 1, $n, (0) x 253);
+             print $f pack("S<*", map { int(rand($v)) } 1..$n); close $f' "$1" "$2" "$3"
+}
+make_random_shard "$tmp/v8192.bin" 8192 400000
+make_random_shard "$tmp/v50257.bin" 50257 200000
+
+# median tokens/s of a metrics.jsonl, skipping the first two steps
+lmk_rate() {
+    sed -n 's/.*"tokens_per_s": \([0-9.e+]*\).*/\1/p' "$1" | tail -n +3 | sort -g |
+        awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
+}
+lmk_run() { # name cpus threads precision steps args...
+    local name=$1 cpuset=$2 threads=$3 prec=$4 steps=$5
+    shift 5
+    rm -rf "$tmp/run"
+    taskset -c "$cpuset" "$LMK_BIN/pretrain" -o "$tmp/run" -q -j "$threads" --precision "$prec" --steps "$steps" \
+        --eval-every 0 --save-every 0 --warmup 0 "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; echo 0; return; }
+    lmk_rate "$tmp/run/metrics.jsonl"
+}
+torch_run() { # cpus threads precision steps args...
+    local cpuset=$1 threads=$2 prec=$3 steps=$4
+    shift 4
+    [ -n "$py" ] || { echo 0; return; }
+    taskset -c "$cpuset" "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads "$threads" --precision "$prec" \
+        --steps "$steps" "$@" 2>/dev/null | sed -n 's/.*"tokens_per_s": \([0-9.e+]*\).*/\1/p'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+printf '%-10s %12s %12s %12s %12s %12s %8s %8s %8s\n' config lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c \
+    fp32/pt bf16/pt 2c/1c
+bench() { # name steps model-args (shared by both)...
+    local name=$1 steps=$2
+    shift 2
+    local train=$1 vocab=$2 L=$3 H=$4 C=$5 T=$6 B=$7
+    local lmk_args=(--train "$train" --vocab "$vocab" --layers "$L" --heads "$H" --dim "$C" --ctx "$T" --batch "$B")
+    local pt_args=(--train "$train" --vocab "$vocab" --layers "$L" --heads "$H" --dim "$C" --ctx "$T" --batch "$B")
+    local f32 b16 pf32 pb16 f32x2
+    f32=$(lmk_run "$name" "$cpu" 1 fp32 "$steps" "${lmk_args[@]}")
+    b16=$(lmk_run "$name" "$cpu" 1 bf16 "$steps" "${lmk_args[@]}")
+    pf32=$(torch_run "$cpu" 1 fp32 "$steps" "${pt_args[@]}")
+    pb16=$(torch_run "$cpu" 1 bf16 "$steps" "${pt_args[@]}")
+    f32x2=$(lmk_run "$name" "$cpus" 2 fp32 "$steps" "${lmk_args[@]}")
+    printf '%-10s %12.0f %12.0f %12.0f %12.0f %12.0f %8s %8s %8s\n' "$name" "$f32" "$b16" "${pf32:-0}" "${pb16:-0}" \
+        "$f32x2" "$(ratio "$f32" "${pf32:-0}")" "$(ratio "$b16" "${pf32:-0}")" "$(ratio "$f32x2" "$f32")"
+}
+bench baby "${BENCH_STEPS_BABY:-30}" "$tmp/char/train_000000.bin" "$char_vocab" 4 4 128 64 12
+bench small "${BENCH_STEPS_SMALL:-8}" "$tmp/v8192.bin" 8192 4 4 256 256 16
+bench gpt2-124M "${BENCH_STEPS_124M:-5}" "$tmp/v50257.bin" 50257 12 12 768 64 4
+
+if [ "${BENCH_FULL:-0}" = 1 ]; then
+    # nanoGPT's shakespeare_char baby run: 2000 iterations, lr 1e-3 -> 1e-4, warmup 100,
+    # beta2 0.99, dropout 0, eval every 250 on 20 batches; wall time and final val loss.
+    run_args=(--train "$tmp/char/train_000000.bin" --val "$tmp/char/val_000000.bin" --vocab "$char_vocab"
+              --layers 4 --heads 4 --dim 128 --ctx 64 --batch 12 --steps 2000 --lr 1e-3 --min-lr 1e-4
+              --warmup 100 --beta2 0.99 --eval-every 250 --eval-batches 20)
+    rm -rf "$tmp/full"
+    start=$(date +%s.%N)
+    taskset -c "$cpu" "$LMK_BIN/pretrain" -o "$tmp/full" -q -j 1 "${run_args[@]}" 2>/dev/null
+    end=$(date +%s.%N)
+    val=$(grep val_loss "$tmp/full/metrics.jsonl" | tail -1 | sed 's/.*"val_loss": \([0-9.]*\).*/\1/')
+    printf 'shakespeare-char 2000 iters: lmkit val loss %s in %.1f s\n' "$val" "$(echo "$end - $start" | bc)"
+    if [ -n "$py" ]; then
+        taskset -c "$cpu" "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads 1 "${run_args[@]}" 2>/dev/null |
+            sed 's/^/shakespeare-char 2000 iters: pytorch /'
+    fi
+fi
