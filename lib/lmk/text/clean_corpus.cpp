@@ -223,7 +223,9 @@ void process(Item& it, const CleanJob& job, PipelineStats& st) {
         if (!it.id.empty()) edits.push_back({job.id_field, json_string(it.id)});
     } else {
         edits.push_back({"id", json_string(it.id)});
-        edits.push_back({"text", json_string(doc.text)});
+        // The input text is only written on a rejected line; a kept line gets the filtered
+        // text below, and escaping a page that no line will hold is wasted work.
+        edits.push_back({"text", !o.kept && job.rejected ? json_string(doc.text) : std::string()});
         edits.push_back({"url", json_string(it.url)});
         edits.push_back({"date", json_string(it.date)});
     }

@@ -47,6 +47,7 @@ std::string c4_remove_citations(std::string_view line) {
 }
 
 static bool has_too_long_word(std::string_view line, size_t max_len) {
+    if (line.size() <= max_len) return false; // no word is longer than its line
     for (std::string_view w : py_split(line))
         if (w.size() > max_len && char_count(w) > max_len) return true;
     return false;

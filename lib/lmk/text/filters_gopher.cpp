@@ -1,12 +1,14 @@
 // text/filters_gopher.cpp: see filters_gopher.h.
 //
-// n-grams are never built as strings. The words are laid out as the definition joins them
-// (with " " for the top-n-gram rule, with nothing for the duplicate rule) and an n-gram is the
-// substring from its first word's start to the next word's start (for " " that includes the
-// trailing separator, which does not change which n-grams are equal). Its key is two
-// independent polynomial hashes mod 2^61-1 of those bytes, from prefix hashes kept at word
-// starts only (memory O(words), not O(bytes)): H(b..e) = H[e] - H[b] * B^(e-b). Two different n-grams share a
-// key with probability ~2^-120, so the counts are those of the definition.
+// n-grams are never built as strings. The words are laid out once in one buffer, joined as
+// the definition joins them (with " " for the top-n-gram rule, with nothing for the duplicate
+// rule); an n-gram is the byte range from its first word's start to the next word's start (for
+// " " that includes the trailing separator, which does not change which n-grams are equal).
+// Its key is the 128-bit XXH3 hash of those bytes, so two different n-grams share a key with
+// probability ~2^-128 and the counts are those of the definition. The buffers and the
+// open-addressing tables are per thread and reused across documents (a table is emptied by
+// bumping a generation stamp, not by clearing it), so a document allocates nothing here once
+// the thread has seen a larger one.
 #include "lmk/text/filters_gopher.h"
 
 #include "lmk/text/tokenize.h"
@@ -14,100 +16,70 @@
 
 #include <fmt/format.h>
 #include <unordered_set>
+// Inlined: the hash runs once per n-gram on a few dozen bytes, where a library call would
+// cost as much as the hashing.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 namespace lmk {
 namespace {
 
-constexpr uint64_t kMod = (uint64_t(1) << 61) - 1;
-
-uint64_t mulmod(uint64_t a, uint64_t b) {
-    unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
-    uint64_t lo = uint64_t(p & kMod), hi = uint64_t(p >> 61);
-    uint64_t r = lo + hi;
-    return r >= kMod ? r - kMod : r;
-}
-
-// x < 2 * kMod -> x mod kMod, without a division.
-inline uint64_t reduce(uint64_t x) { return x >= kMod ? x - kMod : x; }
-
-uint64_t powmod(uint64_t b, uint64_t e) {
-    uint64_t r = 1;
-    while (e) {
-        if (e & 1) r = mulmod(r, b);
-        b = mulmod(b, b);
-        e >>= 1;
-    }
-    return r;
-}
+struct NgramKey {
+    uint64_t lo = 0, hi = 0;
+    bool operator==(const NgramKey& o) const { return lo == o.lo && hi == o.hi; }
+};
 
 class NgramLayout {
 public:
-    NgramLayout(const std::vector<std::string_view>& words, std::string_view sep) : sep_(sep.size()) {
+    // Lays out `words` joined by `sep` in this thread's buffer number `slot` (0 or 1, so two
+    // layouts can live at once).
+    NgramLayout(const std::vector<std::string_view>& words, std::string_view sep, int slot) : sep_(sep.size()) {
+        thread_local Buffers tl[2];
+        Buffers& b = tl[slot];
         size_t n = words.size();
-        h1_.resize(n + 1), h2_.resize(n + 1), pos_.resize(n + 1), chars_.resize(n + 1);
-        h1_[0] = h2_[0] = 0;
-        pos_[0] = chars_[0] = 0;
+        b.pos.resize(n + 1), b.chars.resize(n + 1);
+        b.bytes.clear();
+        b.pos[0] = b.chars[0] = 0;
         for (size_t i = 0; i < n; i++) {
-            uint64_t a = h1_[i], b = h2_[i];
-            auto feed = [&](std::string_view bytes) {
-                for (unsigned char ch : bytes) {
-                    a = reduce(mulmod(a, kBase1) + ch + 1);
-                    b = reduce(mulmod(b, kBase2) + ch + 1);
-                }
-            };
-            feed(words[i]);
-            feed(sep);
-            h1_[i + 1] = a, h2_[i + 1] = b;
-            pos_[i + 1] = pos_[i] + words[i].size() + sep.size();
-            chars_[i + 1] = chars_[i] + char_count(words[i]);
+            b.bytes.append(words[i]);
+            b.bytes.append(sep);
+            b.pos[i + 1] = b.bytes.size();
+            b.chars[i + 1] = b.chars[i] + char_count(words[i]);
         }
+        buf_ = &b;
     }
-    struct Key {
-        uint64_t a, b;
-        bool operator==(const Key& o) const { return a == o.a && b == o.b; }
-    };
-    Key key(size_t i, size_t n) const {
-        size_t len = pos_[i + n] - pos_[i];
-        const auto& [p1, p2] = power(len);
-        return {reduce(h1_[i + n] + kMod - mulmod(h1_[i], p1)), reduce(h2_[i + n] + kMod - mulmod(h2_[i], p2))};
+    NgramKey key(size_t i, size_t n) const {
+        XXH128_hash_t h = XXH3_128bits(buf_->bytes.data() + buf_->pos[i], buf_->pos[i + n] - buf_->pos[i]);
+        return {h.low64, h.high64};
     }
-    size_t chars(size_t i, size_t n) const { return chars_[i + n] - chars_[i] + (n - 1) * sep_; }
+    size_t chars(size_t i, size_t n) const { return buf_->chars[i + n] - buf_->chars[i] + (n - 1) * sep_; }
 
 private:
-    static constexpr uint64_t kBase1 = 1000003, kBase2 = 911382323;
-    static constexpr size_t kPowTable = 1 << 14;
-    // B^len for both bases: a table grown on demand for the usual short n-grams, powmod beyond.
-    std::pair<uint64_t, uint64_t> power(size_t len) const {
-        if (len >= kPowTable) return {powmod(kBase1, len), powmod(kBase2, len)};
-        if (pw_.empty()) pw_.push_back({1, 1});
-        while (pw_.size() <= len) {
-            auto [a, b] = pw_.back();
-            pw_.push_back({mulmod(a, kBase1), mulmod(b, kBase2)});
-        }
-        return pw_[len];
-    }
+    struct Buffers {
+        std::string bytes;
+        std::vector<size_t> pos, chars; // per word boundary: byte offset, code points so far
+    };
     size_t sep_;
-    std::vector<uint64_t> h1_, h2_;
-    std::vector<size_t> pos_, chars_;
-    mutable std::vector<std::pair<uint64_t, uint64_t>> pw_;
+    const Buffers* buf_;
 };
 
-// Open-addressing map from Key to a small payload; capacity fixed at construction.
+// Open-addressing map from NgramKey to a small payload, sized for `max_items` by reset().
+// One per thread and payload type, reused: reset() makes every slot stale by moving to a new
+// generation instead of clearing the storage.
 template <typename V> class KeyTable {
 public:
-    explicit KeyTable(size_t max_items) {
-        size_t cap = 16;
-        while (cap < max_items * 2) cap <<= 1;
-        slots_.resize(cap);
-        mask_ = cap - 1;
+    static KeyTable& for_thread(size_t max_items) {
+        thread_local KeyTable t;
+        t.reset(max_items);
+        return t;
     }
     // Returns the payload for k and whether it was inserted now.
-    std::pair<V*, bool> insert(const NgramLayout::Key& k, const V& init) {
-        size_t i = size_t(k.a ^ (k.b * 0x9E3779B97F4A7C15ull)) & mask_;
+    std::pair<V*, bool> insert(const NgramKey& k, const V& init) {
+        size_t i = size_t(k.lo) & mask_;
         while (true) {
             Slot& s = slots_[i];
-            if (!s.used) {
-                s.used = true, s.key = k, s.value = init;
+            if (s.gen != gen_) {
+                s.gen = gen_, s.key = k, s.value = init;
                 return {&s.value, true};
             }
             if (s.key == k) return {&s.value, false};
@@ -116,13 +88,24 @@ public:
     }
 
 private:
+    void reset(size_t max_items) {
+        size_t cap = 16;
+        while (cap < max_items * 2) cap <<= 1;
+        if (slots_.size() < cap) slots_.resize(cap);
+        mask_ = cap - 1;
+        if (++gen_ == 0) { // generation counter wrapped: stale stamps could match again
+            for (auto& s : slots_) s.gen = 0;
+            gen_ = 1;
+        }
+    }
     struct Slot {
-        NgramLayout::Key key{0, 0};
+        NgramKey key;
         V value{};
-        bool used = false;
+        uint32_t gen = 0;
     };
     std::vector<Slot> slots_;
-    size_t mask_;
+    size_t mask_ = 0;
+    uint32_t gen_ = 0;
 };
 
 size_t top_ngram(const NgramLayout& L, size_t nw, int n) {
@@ -132,7 +115,7 @@ size_t top_ngram(const NgramLayout& L, size_t nw, int n) {
         uint32_t first = 0;
     };
     size_t total = nw - size_t(n) + 1;
-    KeyTable<Entry> table(total);
+    auto& table = KeyTable<Entry>::for_thread(total);
     uint32_t best_count = 0, best_first = 0;
     for (size_t i = 0; i < total; i++) {
         auto [e, fresh] = table.insert(L.key(i, size_t(n)), Entry{0, uint32_t(i)});
@@ -146,7 +129,7 @@ size_t top_ngram(const NgramLayout& L, size_t nw, int n) {
 
 size_t duplicate_ngram(const NgramLayout& L, size_t nw, int n) {
     if (nw < size_t(n)) return 0;
-    KeyTable<char> seen(nw - size_t(n) + 1);
+    auto& seen = KeyTable<char>::for_thread(nw - size_t(n) + 1);
     size_t repeated = 0, idx = 0;
     while (idx < nw - size_t(n) + 1) {
         if (!seen.insert(L.key(idx, size_t(n)), 0).second) {
@@ -202,11 +185,11 @@ DuplicateCount find_duplicates(const std::vector<std::string_view>& items) {
 }
 
 size_t top_ngram_chars(const std::vector<std::string_view>& words, int n) {
-    return top_ngram(NgramLayout(words, " "), words.size(), n);
+    return top_ngram(NgramLayout(words, " ", 0), words.size(), n);
 }
 
 size_t duplicate_ngram_chars(const std::vector<std::string_view>& words, int n) {
-    return duplicate_ngram(NgramLayout(words, ""), words.size(), n);
+    return duplicate_ngram(NgramLayout(words, "", 1), words.size(), n);
 }
 
 Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& p,
@@ -293,14 +276,14 @@ Verdict gopher_repetition_filter(std::string_view text, const GopherRepetitionPa
     if (!given) own = word_tokenize(text);
     const auto& words = given ? *given : own;
     if (!p.top_n_grams.empty()) {
-        NgramLayout spaced(words, " ");
+        NgramLayout spaced(words, " ", 0);
         for (auto [n, frac] : p.top_n_grams) {
             if (words.size() < size_t(n)) continue;
             double r = double(top_ngram(spaced, words.size(), n)) / L;
             if (r > frac) return Rejection{fmt::format("top_{}_gram", n), ratio_detail(r, ">", frac)};
         }
     }
-    NgramLayout joined(words, "");
+    NgramLayout joined(words, "", 1);
     for (auto [n, frac] : p.dup_n_grams) {
         double r = double(duplicate_ngram(joined, words.size(), n)) / L;
         if (r > frac) return Rejection{fmt::format("duplicated_{}_n_grams", n), ratio_detail(r, ">", frac)};

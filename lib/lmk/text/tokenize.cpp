@@ -75,6 +75,10 @@ constexpr std::array<std::string_view, 40> kAbbreviations = {
 // Splits a clitic off the end of [b, e) of s, returning the clitic's start (or e).
 size_t clitic_start(std::string_view s, size_t b, size_t e) {
     std::string_view w = s.substr(b, e - b);
+    // Every clitic (and the trailing apostrophe) has an ASCII apostrophe in the last three
+    // bytes; most words have none, and need no case-insensitive suffix tests.
+    std::string_view tail = w.substr(w.size() > 3 ? w.size() - 3 : 0);
+    if (tail.find('\'') == std::string_view::npos) return e;
     auto ends = [&](std::string_view suf) {
         return w.size() > suf.size() && iequals(w.substr(w.size() - suf.size()), suf);
     };
@@ -118,7 +122,8 @@ bool is_abbreviation(std::string_view word) {
 
 std::vector<std::string_view> word_tokenize(std::string_view text) {
     std::vector<std::string_view> out;
-    for (std::string_view chunk : py_split(text)) {
+    out.reserve(text.size() / 5);
+    py_split_each(text, [&](std::string_view chunk) {
         // Tokens of this chunk are emitted left to right; `word` marks the pending plain run.
         size_t word_start = 0, i = 0;
         auto flush_word = [&](size_t end) {
@@ -177,7 +182,7 @@ std::vector<std::string_view> word_tokenize(std::string_view text) {
             i = j;
         }
         flush_word(chunk.size());
-    }
+    });
     return out;
 }
 

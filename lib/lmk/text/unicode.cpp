@@ -4,16 +4,12 @@
 #include "lmk/core/utf8.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <utf8proc.h>
 
 namespace lmk {
 
-uint32_t next_codepoint(std::string_view s, size_t& i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-        i++;
-        return c;
-    }
+uint32_t next_codepoint_multibyte(std::string_view s, size_t& i) {
     uint32_t cp;
     size_t n = utf8_decode(s.data() + i, s.size() - i, &cp);
     if (n == 0) {
@@ -40,14 +36,21 @@ uint32_t prev_codepoint(std::string_view s, size_t& i) {
 }
 
 size_t char_count(std::string_view s) {
-    // Valid UTF-8: one code point per non-continuation byte.
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    // Valid UTF-8: one code point per non-continuation byte (10xxxxxx). Eight bytes at a time:
+    // a byte is a continuation when its bit 7 is set and its bit 6 is clear.
+    size_t n = s.size(), i = 0;
+    const char* p = s.data();
+    for (; i + 8 <= s.size(); i += 8) {
+        uint64_t x;
+        std::memcpy(&x, p + i, 8);
+        uint64_t cont = (x & ~(x << 1) & 0x8080808080808080ull) >> 7; // 1 in each continuation byte
+        n -= size_t((cont * 0x0101010101010101ull) >> 56);              // sum of the eight bytes
+    }
+    for (; i < s.size(); i++) n -= (static_cast<unsigned char>(p[i]) & 0xC0) == 0x80;
     return n;
 }
 
-bool py_isspace(uint32_t cp) {
-    if (cp < 0x80) return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20);
+bool py_isspace_nonascii(uint32_t cp) {
     switch (cp) {
     case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
     case 0x3000:
@@ -105,31 +108,15 @@ std::string_view py_rstrip(std::string_view s) {
 
 std::string_view py_strip(std::string_view s) { return py_rstrip(py_lstrip(s)); }
 
-template <typename F> static void for_each_split(std::string_view s, F&& f) {
-    size_t i = 0, start = std::string_view::npos;
-    while (i < s.size()) {
-        size_t j = i;
-        uint32_t cp = next_codepoint(s, j);
-        if (py_isspace(cp)) {
-            if (start != std::string_view::npos) f(s.substr(start, i - start));
-            start = std::string_view::npos;
-        } else if (start == std::string_view::npos) {
-            start = i;
-        }
-        i = j;
-    }
-    if (start != std::string_view::npos) f(s.substr(start));
-}
-
 std::vector<std::string_view> py_split(std::string_view s) {
     std::vector<std::string_view> out;
-    for_each_split(s, [&](std::string_view w) { out.push_back(w); });
+    py_split_each(s, [&](std::string_view w) { out.push_back(w); });
     return out;
 }
 
 size_t py_split_count(std::string_view s) {
     size_t n = 0;
-    for_each_split(s, [&](std::string_view) { n++; });
+    py_split_each(s, [&](std::string_view) { n++; });
     return n;
 }
 
@@ -174,13 +161,42 @@ std::string to_lower(std::string_view s) {
     return out;
 }
 
-// Code points that are NFC whatever surrounds them: no canonical decomposition that NFC would
-// change, combining class 0, and nothing composes with them as a second character. Text made
-// only of these is already NFC, which spares utf8proc's decompose-recompose on most pages.
-static bool nfc_inert(uint32_t cp) {
-    return cp < 0x300 || (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-           (cp >= 0xFF01 && cp <= 0xFF5E);
+// Code points that are NFC whatever surrounds them (Unicode's NFC_Quick_Check = Yes, plus
+// combining class 0): utf8proc's decompose-reorder-recompose leaves them as they are, since
+//  - they have no canonical decomposition (a compatibility-only one is not applied by NFC), or
+//    are one of the precomposed Latin/Greek/Cyrillic letters below U+0300 or a Hangul syllable,
+//    which NFC recomposes to themselves;
+//  - their combining class is 0, so reordering never moves them;
+//  - they are never the second character of a composition: utf8proc marks such characters
+//    with comb_index >= 0x8000 (its encoding for "second"), and composes the conjoining
+//    Hangul jamo algorithmically, so those blocks are excluded by range.
+// Text made only of these (and ASCII) is already NFC, which spares utf8proc's map on most
+// pages. The table covers the BMP (one bit per code point, built once); beyond it the same
+// test runs on the property directly.
+static bool nfc_inert_slow(uint32_t cp) {
+    if (cp < 0x300) return true;
+    if ((cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xD7B0 && cp <= 0xD7FF))
+        return false; // conjoining jamo
+    if (cp >= 0xAC00 && cp <= 0xD7A3) return true; // Hangul syllables
+    const utf8proc_property_t* p = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
+    if (p->combining_class != 0) return false;
+    if (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000) return false;
+    if (p->comp_exclusion) return false;
+    return p->decomp_seqindex == UINT16_MAX || p->decomp_type != 0;
 }
+
+static bool nfc_inert(uint32_t cp) {
+    static const std::vector<uint64_t> bmp = [] {
+        std::vector<uint64_t> bits(0x10000 / 64, 0);
+        for (uint32_t c = 0; c < 0x10000; c++)
+            if (nfc_inert_slow(c)) bits[c >> 6] |= uint64_t(1) << (c & 63);
+        return bits;
+    }();
+    if (cp < 0x10000) return (bmp[cp >> 6] >> (cp & 63)) & 1;
+    return nfc_inert_slow(cp);
+}
+
+bool is_nfc_inert(uint32_t cp) { return nfc_inert(cp); }
 
 std::string nfc_normalize(std::string_view s) {
     bool inert = true;
@@ -214,6 +230,21 @@ std::string normalize_text(std::string_view in) {
     bool pending_space = false, at_line_start = true, any_text = false;
     size_t i = 0;
     while (i < s.size()) {
+        // Fast path: a run of printable ASCII other than space is text, appended whole.
+        if (static_cast<unsigned char>(s[i]) > 0x20 && static_cast<unsigned char>(s[i]) < 0x7F) {
+            size_t j = i + 1;
+            while (j < s.size() && static_cast<unsigned char>(s[j]) > 0x20 && static_cast<unsigned char>(s[j]) < 0x7F)
+                j++;
+            if (any_text && pending_breaks) out.append(pending_breaks >= 2 ? "\n\n" : "\n");
+            else if (pending_space) out.push_back(' ');
+            pending_breaks = 0;
+            pending_space = false;
+            at_line_start = false;
+            any_text = true;
+            out.append(s, i, j - i);
+            i = j;
+            continue;
+        }
         size_t j = i;
         uint32_t cp = next_codepoint(s, j);
         bool brk = cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C || cp == 0x85 || cp == 0x2028 ||

@@ -27,14 +27,27 @@
 
 namespace lmk {
 
-// Decodes the code point at s[i] and advances i (invalid byte: U+FFFD, i += 1).
-uint32_t next_codepoint(std::string_view s, size_t& i);
+// Decodes the code point at s[i] and advances i (invalid byte: U+FFFD, i += 1). ASCII is
+// decoded inline (the common case in every loop below); the rest goes out of line.
+uint32_t next_codepoint_multibyte(std::string_view s, size_t& i);
+inline uint32_t next_codepoint(std::string_view s, size_t& i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+        i++;
+        return c;
+    }
+    return next_codepoint_multibyte(s, i);
+}
 // The code point that ends just before byte position i (i > 0); moves i to its start.
 uint32_t prev_codepoint(std::string_view s, size_t& i);
 
 size_t char_count(std::string_view s); // code points (Python len)
 
-bool py_isspace(uint32_t cp);
+bool py_isspace_nonascii(uint32_t cp);
+inline bool py_isspace(uint32_t cp) {
+    if (cp < 0x80) return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20);
+    return py_isspace_nonascii(cp);
+}
 bool py_isalpha(uint32_t cp);
 bool py_isword(uint32_t cp);    // re `\w`
 bool py_isdecimal(uint32_t cp); // re `\d`
@@ -45,12 +58,32 @@ std::string_view py_lstrip(std::string_view s);
 std::string_view py_rstrip(std::string_view s);
 // str.split() with no argument: runs of whitespace separate, no empty items.
 std::vector<std::string_view> py_split(std::string_view s);
+// The same items, handed to f(std::string_view) one by one instead of collected.
+template <typename F> void py_split_each(std::string_view s, F&& f) {
+    size_t i = 0, start = std::string_view::npos;
+    while (i < s.size()) {
+        size_t j = i;
+        uint32_t cp = next_codepoint(s, j);
+        if (py_isspace(cp)) {
+            if (start != std::string_view::npos) f(s.substr(start, i - start));
+            start = std::string_view::npos;
+        } else if (start == std::string_view::npos) {
+            start = i;
+        }
+        i = j;
+    }
+    if (start != std::string_view::npos) f(s.substr(start));
+}
 size_t py_split_count(std::string_view s);
 // str.splitlines() (line breaks not kept; a final line break does not add an empty line).
 std::vector<std::string_view> py_splitlines(std::string_view s);
 
 std::string to_lower(std::string_view s);
 std::string nfc_normalize(std::string_view s);
+// True when cp is NFC in any context (NFC_Quick_Check Yes and combining class 0; see
+// unicode.cpp): nfc_normalize returns text made only of such code points unchanged, without
+// calling utf8proc.
+bool is_nfc_inert(uint32_t cp);
 
 // Text normalization for the `normalize` step (documented in docs/TOOLS.md, clean-corpus):
 // NFC; CR LF, CR and the other line separators become LF; control characters other than

@@ -1,0 +1,109 @@
+// The fast paths of the text layer (docs/BENCHMARKS.md, clean-corpus) against the slow,
+// obviously right computations they replace: utf8proc's NFC, a byte-at-a-time code point
+// count, Python-style split. Byte identity of whole clean-corpus runs is checked by the CLI
+// golden tests/cli/clean-corpus/0010, whose expected output predates the fast paths.
+#include "lmk/core/utf8.h"
+#include "lmk/text/filters_gopher.h"
+#include "lmk/text/tokenize.h"
+#include "lmk/text/unicode.h"
+
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <random>
+#include <string>
+#include <utf8proc.h>
+
+using namespace lmk;
+
+namespace {
+
+std::string utf8proc_nfc(const std::string& s) {
+    utf8proc_uint8_t* out = nullptr;
+    utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
+                                      static_cast<utf8proc_ssize_t>(s.size()), &out,
+                                      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    REQUIRE(n >= 0);
+    std::string r(reinterpret_cast<char*>(out), static_cast<size_t>(n));
+    std::free(out);
+    return r;
+}
+
+std::string cp_utf8(uint32_t cp) {
+    std::string s;
+    utf8_append(s, cp);
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("is_nfc_inert: every inert BMP code point is left alone by NFC, after any starter") {
+    // Starters that begin compositions in several scripts (Latin, Tamil, Sinhala, Hangul L and
+    // LV, Myanmar, Kannada, Bengali) and one that begins none.
+    const uint32_t starters[] = {0x61, 0x65, 0x41, 0x0B92, 0x0B95, 0x0DD9, 0x1100, 0xAC00, 0x1025, 0x0CC6, 0x09C7, 0x78};
+    size_t inert = 0;
+    for (uint32_t cp = 1; cp < 0x10000; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+        if (!is_nfc_inert(cp)) continue;
+        inert++;
+        std::string c = cp_utf8(cp);
+        REQUIRE(utf8proc_nfc(c) == c);
+        for (uint32_t s : starters) {
+            std::string pair = cp_utf8(s) + c;
+            INFO("starter ", s, " then code point ", cp);
+            REQUIRE(utf8proc_nfc(pair) == pair);
+        }
+    }
+    CHECK(inert > 50000); // the quick check must cover most of the BMP to be worth having
+}
+
+TEST_CASE("is_nfc_inert: characters NFC changes or composes are not inert") {
+    for (uint32_t cp : {0x0301u, 0x0308u, 0x030Au, 0x0BD7u, 0x0BBEu, 0x0DCFu, 0x0CD5u, 0x102Eu, 0x09BEu, 0x1161u,
+                        0x11A8u, 0x212Bu, 0x2126u, 0x0958u, 0x0344u, 0xF900u})
+        CHECK_MESSAGE(!is_nfc_inert(cp), "code point ", cp);
+    for (uint32_t cp : {0x61u, 0xE9u, 0x4E2Du, 0xAC01u, 0x2019u, 0xFF21u, 0x3002u, 0x1F600u}) CHECK(is_nfc_inert(cp));
+}
+
+TEST_CASE("nfc_normalize agrees with utf8proc on random mixed text") {
+    const uint32_t alphabet[] = {'a', 'e', 'o', 'A', ' ', 0xE9, 0x0301, 0x0308, 0x030A, 0x0327, 0x212B, 0x1100, 0x1161,
+                                 0x11A8, 0xAC00, 0x0B92, 0x0BD7, 0x4E2D, 0x2019, 0xFF21, 0x0958, 0x1F600};
+    std::mt19937 rng(7);
+    for (int t = 0; t < 2000; t++) {
+        std::string s;
+        size_t len = rng() % 12;
+        for (size_t i = 0; i < len; i++) utf8_append(s, alphabet[rng() % std::size(alphabet)]);
+        CHECK(nfc_normalize(s) == utf8proc_nfc(s));
+    }
+}
+
+TEST_CASE("char_count equals a byte-at-a-time count at every length and alignment") {
+    std::string s = "a\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80 bc\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80xyz\xc3\xa9";
+    s += s + s;
+    for (size_t b = 0; b < 8; b++)
+        for (size_t e = b; e <= s.size(); e++) {
+            std::string_view v = std::string_view(s).substr(b, e - b);
+            size_t slow = 0;
+            for (unsigned char c : v) slow += (c & 0xC0) != 0x80;
+            REQUIRE(char_count(v) == slow);
+        }
+}
+
+TEST_CASE("py_split_each hands out py_split's items") {
+    std::string_view s = " a\u00a0bb\tccc\u3000 d \n";
+    std::vector<std::string_view> got;
+    py_split_each(s, [&](std::string_view w) { got.push_back(w); });
+    CHECK(got == py_split(s));
+}
+
+TEST_CASE("n-gram counts: joined n-grams that differ in word boundaries but not bytes are equal") {
+    // "".join(["ab", "c"]) == "".join(["a", "bc"]): the duplicate rule counts them as one
+    // n-gram, as the definition (datatrove) does; with " " they differ.
+    std::vector<std::string_view> w = {"ab", "c", "a", "bc"};
+    CHECK(duplicate_ngram_chars(w, 2) == 3);
+    CHECK(top_ngram_chars(w, 2) == 4); // every spaced 2-gram is distinct: "ab c" (4 chars) once
+    // Reusing the per-thread tables across calls of different sizes gives the same answers.
+    std::vector<std::string_view> many;
+    for (int i = 0; i < 5000; i++) many.push_back(i % 2 ? "x" : "yy");
+    size_t big = duplicate_ngram_chars(many, 5);
+    CHECK(duplicate_ngram_chars(w, 2) == 3);
+    CHECK(duplicate_ngram_chars(many, 5) == big);
+}
