@@ -14,6 +14,7 @@
 #include "lmk/text/tokenize.h"
 #include "lmk/text/unicode.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <unordered_set>
 // Inlined: the hash runs once per n-gram on a few dozen bytes, where a library call would
@@ -246,10 +247,18 @@ Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& 
         return Rejection{"gopher_below_alpha_threshold",
                          ratio_detail(double(alpha_words) / n_words, "<", p.max_non_alpha_words_ratio)};
     if (p.min_stop_words > 0) {
-        std::unordered_set<std::string_view> found;
+        // Which stop words occur (a bit per list entry; words longer than every stop word
+        // cannot match), then how many distinct strings those are.
+        std::vector<char> hit(p.stop_words.size(), 0);
+        size_t longest = 0;
+        for (const auto& s : p.stop_words) longest = std::max(longest, s.size());
         for (auto w : words)
-            for (const auto& s : p.stop_words)
-                if (w == s) found.insert(s);
+            if (w.size() <= longest)
+                for (size_t k = 0; k < p.stop_words.size(); k++)
+                    if (w == p.stop_words[k]) hit[k] = 1;
+        std::unordered_set<std::string_view> found;
+        for (size_t k = 0; k < p.stop_words.size(); k++)
+            if (hit[k]) found.insert(p.stop_words[k]);
         if (double(found.size()) < p.min_stop_words)
             return Rejection{"gopher_enough_stop_words", fmt::format("{} stop words < {}", found.size(), p.min_stop_words)};
     }

@@ -95,6 +95,15 @@ bool is_terminal_punctuation(uint32_t cp) {
 }
 
 bool is_punctuation(uint32_t cp) {
+    // ASCII (most calls) from a table built once from the same rule.
+    static const std::array<bool, 128> ascii = [] {
+        std::array<bool, 128> t{};
+        for (uint32_t c = 0; c < 128; c++)
+            t[c] = c <= 8 || c == 11 || c == 12 || (c >= 13 && c <= 31) || c == 127 ||
+                   in_table(std::begin(kPunctuation), std::end(kPunctuation), c) || is_terminal_punctuation(c);
+        return t;
+    }();
+    if (cp < 128) return ascii[cp];
     if (cp <= 8 || cp == 11 || cp == 12 || (cp >= 13 && cp <= 31) || (cp >= 127 && cp <= 159)) return true;
     return in_table(std::begin(kPunctuation), std::end(kPunctuation), cp) || is_terminal_punctuation(cp);
 }
