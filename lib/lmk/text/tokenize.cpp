@@ -142,6 +142,12 @@ std::vector<std::string_view> word_tokenize(std::string_view text) {
             if (c < end) out.push_back(chunk.substr(c, end - c));
         };
         while (i < chunk.size()) {
+            // ASCII letters and digits never start or end a token: skip them in one step.
+            unsigned char c = static_cast<unsigned char>(chunk[i]);
+            if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+                i++;
+                continue;
+            }
             size_t j = i;
             uint32_t cp = next_codepoint(chunk, j);
             if (always_split(cp)) {
