@@ -37,6 +37,22 @@ GptConfig parse_llmc_header(const int32_t* h, const std::string& path, int* vers
 
 namespace {
 // Reads n values of the file's dtype as floats.
+// The per-layer tensors of an llm.c checkpoint, in file order: HF name suffix and llm.c's
+// [rows, cols] shape (matrices are [out, in], the transpose of HF's Conv1D [in, out]).
+struct LlmcLayerTensor {
+    const char* suffix;
+    int64_t rows, cols;
+    bool matrix;
+};
+std::vector<LlmcLayerTensor> llmc_layer_tensors(int64_t C, int64_t F) {
+    return {{"ln_1.weight", 1, C, false},        {"ln_1.bias", 1, C, false},
+            {"attn.c_attn.weight", 3 * C, C, true}, {"attn.c_attn.bias", 1, 3 * C, false},
+            {"attn.c_proj.weight", C, C, true},  {"attn.c_proj.bias", 1, C, false},
+            {"ln_2.weight", 1, C, false},        {"ln_2.bias", 1, C, false},
+            {"mlp.c_fc.weight", F, C, true},     {"mlp.c_fc.bias", 1, F, false},
+            {"mlp.c_proj.weight", C, F, true},   {"mlp.c_proj.bias", 1, C, false}};
+}
+
 void read_values(std::FILE* f, const std::string& path, bool bf16, float* out, size_t n) {
     if (!bf16) {
         if (std::fread(out, sizeof(float), n, f) != n)
@@ -75,18 +91,7 @@ std::unique_ptr<Gpt> load_llmc_checkpoint(const std::string& path) {
             else std::memcpy(dst, buf.data(), buf.size() * sizeof(float));
         }
     };
-    per_layer("ln_1.weight", 1, C, false);
-    per_layer("ln_1.bias", 1, C, false);
-    per_layer("attn.c_attn.weight", 3 * C, C, true);
-    per_layer("attn.c_attn.bias", 1, 3 * C, false);
-    per_layer("attn.c_proj.weight", C, C, true);
-    per_layer("attn.c_proj.bias", 1, C, false);
-    per_layer("ln_2.weight", 1, C, false);
-    per_layer("ln_2.bias", 1, C, false);
-    per_layer("mlp.c_fc.weight", F, C, true);
-    per_layer("mlp.c_fc.bias", 1, F, false);
-    per_layer("mlp.c_proj.weight", C, F, true);
-    per_layer("mlp.c_proj.bias", 1, C, false);
+    for (const LlmcLayerTensor& t : llmc_layer_tensors(C, F)) per_layer(t.suffix, t.rows, t.cols, t.matrix);
     read_values(f.get(), path, bf16, param("transformer.ln_f.weight"), size_t(C));
     read_values(f.get(), path, bf16, param("transformer.ln_f.bias"), size_t(C));
     if (std::fgetc(f.get()) != EOF) throw Error(fmt::format("{}: trailing bytes after the parameters", path));
@@ -123,18 +128,7 @@ void save_llmc_checkpoint(const Gpt& model, const std::string& path) {
             out->write(buf.data(), buf.size() * sizeof(float));
         }
     };
-    per_layer("ln_1.weight", 1, C, false);
-    per_layer("ln_1.bias", 1, C, false);
-    per_layer("attn.c_attn.weight", 3 * C, C, true);
-    per_layer("attn.c_attn.bias", 1, 3 * C, false);
-    per_layer("attn.c_proj.weight", C, C, true);
-    per_layer("attn.c_proj.bias", 1, C, false);
-    per_layer("ln_2.weight", 1, C, false);
-    per_layer("ln_2.bias", 1, C, false);
-    per_layer("mlp.c_fc.weight", F, C, true);
-    per_layer("mlp.c_fc.bias", 1, F, false);
-    per_layer("mlp.c_proj.weight", C, F, true);
-    per_layer("mlp.c_proj.bias", 1, C, false);
+    for (const LlmcLayerTensor& t : llmc_layer_tensors(C, F)) per_layer(t.suffix, t.rows, t.cols, t.matrix);
     put("transformer.ln_f.weight");
     put("transformer.ln_f.bias");
     out->commit();
