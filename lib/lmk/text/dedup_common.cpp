@@ -175,6 +175,16 @@ void log_summary(const DedupStats& st) {
              st.malformed, st.no_text, st.seconds);
 }
 
+void finish_pass(DedupWriter& writer, const DocReader& docs, DedupStats& st, const Stopwatch& clock,
+                 const std::string& stats_path) {
+    writer.commit();
+    st.no_text = docs.no_text();
+    st.add_reader(docs.malformed(), docs.utf8_replaced());
+    st.seconds = clock.seconds();
+    write_stats(stats_path, st);
+    log_summary(st);
+}
+
 MappedFile::MappedFile(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     LMK_CHECK(fd >= 0, "{}: cannot open: {}", path, errno_text(errno));

@@ -72,12 +72,7 @@ DedupStats run_exact_dedup(const DedupCorpus& corpus, const DedupOutputs& out, c
         st.bytes_removed += text->size();
         writer.removed(docs.rec(), std::string_view(ids).substr(first.id_offset, first.id_length), first.position);
     }
-    writer.commit();
-    st.no_text = docs.no_text();
-    st.add_reader(docs.malformed(), docs.utf8_replaced());
-    st.seconds = clock.seconds();
-    dedup::write_stats(out.stats, st);
-    dedup::log_summary(st);
+    dedup::finish_pass(writer, docs, st, clock, out.stats);
     return st;
 }
 

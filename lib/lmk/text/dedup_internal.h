@@ -94,6 +94,11 @@ private:
     std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
 };
 
+// The end of a one-pass mode: commits the outputs, takes the reader's counts into st, writes
+// --stats and logs the summary line.
+void finish_pass(DedupWriter& writer, const DocReader& docs, DedupStats& st, const Stopwatch& clock,
+                 const std::string& stats_path);
+
 // A read-only memory map of a whole file (empty files map to an empty view).
 class MappedFile {
 public:

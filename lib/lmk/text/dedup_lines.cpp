@@ -264,12 +264,7 @@ DedupStats run_lines_dedup(const DedupCorpus& corpus, const DedupOutputs& out, c
         ++st.kept;
         writer.keep_with_text(docs.rec(), corpus.text_field, kept_text);
     }
-    writer.commit();
-    st.no_text = docs.no_text();
-    st.add_reader(docs.malformed(), docs.utf8_replaced());
-    st.seconds = clock.seconds();
-    dedup::write_stats(out.stats, st);
-    dedup::log_summary(st);
+    dedup::finish_pass(writer, docs, st, clock, out.stats);
     return st;
 }
 
