@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstring>
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <vector>
@@ -40,14 +42,7 @@ double loss_of(Gpt& m, const std::vector<int32_t>& x, const std::vector<int32_t>
     nn::NoGradScope ng(g);
     return m.loss(g, x.data(), y.data(), B, T).item();
 }
-struct TempDir {
-    std::string path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("lmk-gpt-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using lmk_test::TempDir;
 double stddev(const nn::Tensor& t) {
     double s = 0, s2 = 0;
     for (int64_t i = 0; i < t.numel(); i++) s += t[i], s2 += double(t[i]) * t[i];

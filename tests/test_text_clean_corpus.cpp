@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <unistd.h>
@@ -18,14 +20,7 @@ using namespace lmk;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/lmk_clean_XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+using lmk_test::TempDir;
 
 const char* kGoodText =
     "The history of the town goes back to the twelfth century, when farmers settled by the river.\n"

@@ -5,6 +5,8 @@
 #include "lmk/train/metrics.h"
 
 #include <cmath>
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 
@@ -12,14 +14,7 @@ using namespace lmk;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    std::string path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("lmk-ck-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using lmk_test::TempDir;
 TrainerState sample_state() {
     TrainerState s;
     s.step = 200, s.total_steps = 1000, s.tokens = 819200, s.elapsed = 61.5, s.seed = 0xfedcba9876543210ULL;

@@ -3,6 +3,8 @@
 #include "lmk/io/shard.h"
 #include "lmk/train/data_loader.h"
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <numeric>
@@ -12,14 +14,7 @@ using namespace lmk;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    std::string path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("lmk-dl-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using lmk_test::TempDir;
 // A shard holding first, first+1, ..., first+n-1.
 void write_shard(const std::string& path, uint32_t first, size_t n) {
     std::vector<uint32_t> ids(n);

@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <csignal>
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <limits>
@@ -17,14 +19,7 @@ using namespace lmk;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    std::string path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("lmk-loop-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using lmk_test::TempDir;
 void make_shards(const std::string& dir) {
     // A learnable stream: a short repeating phrase with a counter mixed in.
     for (int s = 0; s < 2; s++) {

@@ -34,10 +34,12 @@ inline std::string raw_bytes(const std::string& path) {
 
 struct TempDir {
     std::filesystem::path dir;
+    std::string path; // dir as a string, for building paths with +
     explicit TempDir(const std::string& prefix = "lmk_test") {
         std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "_XXXXXX")).string();
         REQUIRE(mkdtemp(tmpl.data()));
         dir = tmpl;
+        path = tmpl;
     }
     ~TempDir() { std::filesystem::remove_all(dir); }
     TempDir(const TempDir&) = delete;
