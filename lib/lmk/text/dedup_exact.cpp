@@ -15,15 +15,6 @@
 namespace lmk {
 namespace {
 
-struct Hash128 {
-    size_t operator()(const XXH128_hash_t& h) const { return size_t(h.low64 ^ (h.high64 * 0x9e3779b97f4a7c15ULL)); }
-};
-struct Eq128 {
-    bool operator()(const XXH128_hash_t& a, const XXH128_hash_t& b) const {
-        return a.low64 == b.low64 && a.high64 == b.high64;
-    }
-};
-
 struct FirstSeen {
     uint64_t position;
     uint64_t id_offset;  // into the id arena
@@ -40,7 +31,7 @@ DedupStats run_exact_dedup(const DedupCorpus& corpus, const DedupOutputs& out, c
     dedup::SpooledFiles files(corpus, false);
     dedup::DocReader docs(corpus, files.paths());
     dedup::DedupWriter writer(out);
-    std::unordered_map<XXH128_hash_t, FirstSeen, Hash128, Eq128> seen;
+    std::unordered_map<XXH128_hash_t, FirstSeen, dedup::Hash128, dedup::Eq128> seen;
     std::string ids;  // arena of the first documents' ids
     std::string normalized;
     while (docs.next()) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <xxhash.h>
 
 namespace lmk::dedup {
 
@@ -83,6 +84,16 @@ private:
 void write_stats(const std::string& path, const DedupStats& st);
 // Logs the one-line summary every mode ends with.
 void log_summary(const DedupStats& st);
+
+// XXH3-128 keys in std::unordered_map (exact and line modes).
+struct Hash128 {
+    size_t operator()(const XXH128_hash_t& h) const { return size_t(h.low64 ^ (h.high64 * 0x9e3779b97f4a7c15ULL)); }
+};
+struct Eq128 {
+    bool operator()(const XXH128_hash_t& a, const XXH128_hash_t& b) const {
+        return a.low64 == b.low64 && a.high64 == b.high64;
+    }
+};
 
 class Stopwatch {
 public:

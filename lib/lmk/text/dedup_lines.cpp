@@ -19,15 +19,6 @@
 namespace lmk {
 namespace {
 
-struct Hash128 {
-    size_t operator()(const XXH128_hash_t& h) const { return size_t(h.low64 ^ (h.high64 * 0x9e3779b97f4a7c15ULL)); }
-};
-struct Eq128 {
-    bool operator()(const XXH128_hash_t& a, const XXH128_hash_t& b) const {
-        return a.low64 == b.low64 && a.high64 == b.high64;
-    }
-};
-
 // Horizontal whitespace a line or sentence is trimmed of (ASCII, NBSP, ideographic space).
 size_t space_len(std::string_view s, size_t i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -132,7 +123,7 @@ DedupStats run_lines_dedup(const DedupCorpus& corpus, const DedupOutputs& out, c
         uint64_t id_offset;
         uint32_t id_length;
     };
-    std::unordered_map<XXH128_hash_t, Owner, Hash128, Eq128> seen;
+    std::unordered_map<XXH128_hash_t, Owner, dedup::Hash128, dedup::Eq128> seen;
     std::unordered_map<uint64_t, bool> cluster_seen; // positions whose keys were repeated
     std::string ids, key_text;
     SimplifyOptions lower{true, false, false, false, false};
