@@ -228,6 +228,16 @@ std::string normalize_text(std::string_view in) {
     out.reserve(s.size());
     size_t pending_breaks = 0; // line breaks seen since the last text
     bool pending_space = false, at_line_start = true, any_text = false;
+    // Appends s[i, j) as text, preceded by the break or space that pending state asks for.
+    auto emit_text = [&](size_t i, size_t j) {
+        if (any_text && pending_breaks) out.append(pending_breaks >= 2 ? "\n\n" : "\n");
+        else if (pending_space) out.push_back(' ');
+        pending_breaks = 0;
+        pending_space = false;
+        at_line_start = false;
+        any_text = true;
+        out.append(s, i, j - i);
+    };
     size_t i = 0;
     while (i < s.size()) {
         // Fast path: a run of printable ASCII other than space is text, appended whole.
@@ -235,13 +245,7 @@ std::string normalize_text(std::string_view in) {
             size_t j = i + 1;
             while (j < s.size() && static_cast<unsigned char>(s[j]) > 0x20 && static_cast<unsigned char>(s[j]) < 0x7F)
                 j++;
-            if (any_text && pending_breaks) out.append(pending_breaks >= 2 ? "\n\n" : "\n");
-            else if (pending_space) out.push_back(' ');
-            pending_breaks = 0;
-            pending_space = false;
-            at_line_start = false;
-            any_text = true;
-            out.append(s, i, j - i);
+            emit_text(i, j);
             i = j;
             continue;
         }
@@ -259,13 +263,7 @@ std::string normalize_text(std::string_view in) {
         } else if (is_control(cp) || cp == 0x1F) {
             // dropped
         } else {
-            if (any_text && pending_breaks) out.append(pending_breaks >= 2 ? "\n\n" : "\n");
-            else if (pending_space) out.push_back(' ');
-            pending_breaks = 0;
-            pending_space = false;
-            at_line_start = false;
-            any_text = true;
-            out.append(s, i, j - i);
+            emit_text(i, j);
         }
         i = j;
     }
