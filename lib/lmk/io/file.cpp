@@ -221,7 +221,7 @@ std::unique_ptr<Input> Input::open(const std::string& path, InputOptions opts) {
             if (S_ISREG(st.st_mode)) in->raw_size_ = uint64_t(st.st_size);
         }
     }
-    in->raw_.resize(kRawBuffer);
+    in->raw_.grow(kRawBuffer, 0);
     // Sniff the magic: read until 4 bytes or end of input.
     while (in->raw_end_ < 4 && in->fill_raw()) {
     }
@@ -449,7 +449,14 @@ void Output::commit() {
 }
 
 // ---------------------------------------------------------------------------------------
-// LineReader
+// ByteBuffer, LineReader
+
+void ByteBuffer::grow(size_t n, size_t keep) {
+    std::unique_ptr<char[]> p(new char[n]);
+    if (keep) std::memcpy(p.get(), p_.get(), keep);
+    p_ = std::move(p);
+    n_ = n;
+}
 
 LineReader::LineReader(Input& in, size_t buffer_bytes) : in_(in), buf_(buffer_bytes + kLinePadding) {}
 
@@ -460,10 +467,11 @@ bool LineReader::refill() {
         end_ -= pos_;
         pos_ = 0;
     }
-    if (buf_.size() - kLinePadding - end_ < (buf_.size() - kLinePadding) / 4) buf_.resize(buf_.size() * 2);
+    if (buf_.size() - kLinePadding - end_ < (buf_.size() - kLinePadding) / 4) buf_.grow(buf_.size() * 2, end_);
     size_t k = in_.read(buf_.data() + end_, buf_.size() - kLinePadding - end_);
     if (k == 0) eof_ = true;
     end_ += k;
+    std::memset(buf_.data() + end_, 0, kLinePadding); // defined bytes for simdjson's padding reads
     return k > 0;
 }
 
@@ -484,7 +492,6 @@ bool LineReader::next(std::string_view& line) {
             if (pos_ == end_) return false;
             line = std::string_view(buf_.data() + pos_, end_ - pos_);
             consumed_ += end_ - pos_;
-            std::memset(buf_.data() + end_, 0, kLinePadding);
             pos_ = end_;
             line_no_++;
             return true;

@@ -94,7 +94,7 @@ WarcReader::WarcReader(const std::string& path, bool strict)
 
 WarcReader::WarcReader(std::unique_ptr<Input> in, bool strict) : in_(std::move(in)), strict_(strict) {
     LMK_CHECK(in_ != nullptr, "WarcReader: no input");
-    buf_.resize(kReadChunk);
+    buf_.grow(kReadChunk, 0);
 }
 
 WarcReader::~WarcReader() = default;
@@ -128,7 +128,7 @@ bool WarcReader::fill(size_t want) {
             buf_offset_ += pos_;
             pos_ = 0;
         }
-        if (buf_.size() - end_ < kReadChunk) buf_.resize(std::max(buf_.size() * 2, end_ + kReadChunk));
+        if (buf_.size() - end_ < kReadChunk) buf_.grow(std::max(buf_.size() * 2, end_ + kReadChunk), end_);
         size_t got = in_->read(buf_.data() + end_, buf_.size() - end_);
         absorb_damage();
         if (got == 0) eof_ = true;
@@ -203,9 +203,9 @@ bool WarcReader::next(WarcRecord& rec) {
                 retire_gaps(UINT64_MAX);
                 return false;
             }
-            char c = buf_[pos_];
+            char c = buf_.data()[pos_];
             if (c == '\n') pos_++;
-            else if (c == '\r' && fill(2) && buf_[pos_ + 1] == '\n') pos_ += 2;
+            else if (c == '\r' && fill(2) && buf_.data()[pos_ + 1] == '\n') pos_ += 2;
             else break;
         }
         retire_gaps(offset());
@@ -264,7 +264,7 @@ bool WarcReader::parse_record(WarcRecord& rec) {
             bad_header("header block longer than 1 MiB");
             return false;
         }
-        if (n == 0 || buf_[pos_ + n - 1] != '\n') {
+        if (n == 0 || buf_.data()[pos_ + n - 1] != '\n') {
             if (damaged(line_end + 1)) return false; // the member was cut: say so once
             stats_.truncated++;
             problem(fmt::format("{}: stream ends inside the header block; record skipped", where()));

@@ -98,7 +98,7 @@ private:
     std::unique_ptr<Input> in_;
     bool strict_;
     WarcStats stats_;
-    std::vector<char> buf_;
+    ByteBuffer buf_;
     size_t pos_ = 0, end_ = 0;
     bool eof_ = false;
     uint64_t buf_offset_ = 0; // stream offset of buf_[0]
