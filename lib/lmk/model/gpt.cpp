@@ -234,6 +234,7 @@ void Gpt::load_safetensors(const std::string& path) {
                                     fmt::join(t.shape, ", "), fmt::join(want, ", ")));
         p->value.zero();
         f.read_f32(t.name, p->value.data(), size_t(t.numel()));
+        p->mark_modified();
     }
     if (const TensorInfo* head = f.find("lm_head.weight")) {
         std::vector<float> h(size_t(head->numel()));

@@ -26,6 +26,19 @@ void Parameter::set_requires_grad(bool on) {
     if (!on) grad = Tensor();
 }
 
+const uint16_t* Parameter::bf16_value() {
+    std::lock_guard<std::mutex> lock(bf16_mu_);
+    const size_t n = size_t(value.numel());
+    if (bf16_source_ != value.data() || bf16_version_ != version || bf16_.size() != n) {
+        bf16_.resize(n);
+        to_bf16_matrix(bf16_.data(), value.data(), value.shape().rows(), value.shape().last(),
+                       value.shape().last(), false);
+        bf16_source_ = value.data();
+        bf16_version_ = version;
+    }
+    return bf16_.data();
+}
+
 Parameter& ParameterStore::add(const std::string& name, Shape shape, bool requires_grad) {
     LMK_CHECK(!by_name_.count(name), "parameter '{}' registered twice", name);
     auto p = std::make_unique<Parameter>();

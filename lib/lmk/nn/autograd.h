@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,6 +59,11 @@ struct Var {
 };
 
 // A named trainable tensor. grad exists while requires_grad is true.
+//
+// version counts writes to value: whoever changes value after it was first used (the
+// optimizer's step, a checkpoint load) calls mark_modified(). Copies derived from value
+// (bf16_value) are remade when the version moves, and only then, so with Precision::bf16 a
+// weight is rounded once per optimizer step, not once per matmul.
 struct Parameter {
     std::string name;
     Tensor value;
@@ -65,8 +71,24 @@ struct Parameter {
     bool requires_grad = true;
     bool weight_decay = true;    // default: true for ndim >= 2 (not biases, norms)
     Adapter* adapter = nullptr;  // consulted by ops::linear when this is its weight
+    uint64_t version = 0;        // see mark_modified()
+
+    Parameter() = default;
+    Parameter(const Parameter&) = delete;
+    Parameter& operator=(const Parameter&) = delete;
 
     void set_requires_grad(bool on); // allocates (zeroed) or frees grad
+    void mark_modified() { version++; }
+    // value rounded to bf16 (to_bf16, same shape and layout), made on the first call after
+    // each mark_modified() (or when value was replaced by another tensor). The pointer stays
+    // valid until the next call that remakes it. Thread-safe.
+    const uint16_t* bf16_value();
+
+private:
+    std::mutex bf16_mu_;
+    std::vector<uint16_t> bf16_;
+    uint64_t bf16_version_ = 0;
+    const float* bf16_source_ = nullptr; // value.data() the copy was made from (null: none)
 };
 
 // Something attached to a projection weight: linear() computes y = x W (+b) and returns

@@ -11,6 +11,7 @@
 #include "lmk/nn/kernels.h"
 #include "lmk/nn/tensor.h"
 
+#include <algorithm>
 #include <cstring>
 #include <dlfcn.h>
 #include <map>
@@ -38,28 +39,6 @@ void cap_gemm_threads() {
     }
 }
 
-// fp32 -> bf16, round to nearest even (NaN quieted), inline for the packing loops.
-inline uint16_t bf16_round(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 0x40);
-    return uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-
-// Copies op(X) (rows x cols, leading dim ld, transposed storage if trans) to a dense bf16
-// (rows, cols) buffer; rows in parallel (each writes its own output row).
-void pack_bf16(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans) {
-    parallel_for_chunks(size_t(rows), 64, [&](size_t r0, size_t r1) {
-        for (size_t r = r0; r < r1; r++) {
-            uint16_t* out = dst + int64_t(r) * cols;
-            if (!trans)
-                for (int64_t c = 0; c < cols; c++) out[c] = bf16_round(src[int64_t(r) * ld + c]);
-            else
-                for (int64_t c = 0; c < cols; c++) out[c] = bf16_round(src[c * ld + int64_t(r)]);
-        }
-    });
-}
-
 uint16_t* bf16_scratch(int which, size_t n) {
     static thread_local std::vector<uint16_t> buf[2];
     if (buf[which].size() < n) buf[which].resize(n);
@@ -67,11 +46,14 @@ uint16_t* bf16_scratch(int which, size_t n) {
 }
 
 #ifdef LMK_HAVE_DNNL
+// M, N, K, lda * 2 + trans_a, ldb * 2 + trans_b, ldc, alpha, beta
+using DnnlKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float>;
 struct Dnnl {
     dnnl::engine engine{dnnl::engine::kind::cpu, 0};
     dnnl::stream stream{engine};
-    // bf16 matmul primitives by shape: creating one costs far more than running a small one.
-    std::map<std::tuple<int64_t, int64_t, int64_t, float, float>, dnnl::matmul> cache;
+    // bf16 matmul primitives by shape and layout: creating one costs far more than running a
+    // small one.
+    std::map<DnnlKey, dnnl::matmul> cache;
     std::mutex mu;
 };
 Dnnl& dnnl_state() {
@@ -79,15 +61,20 @@ Dnnl& dnnl_state() {
     return d;
 }
 
-void bf16_matmul(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A, const uint16_t* B,
-                 float beta, float* C, int64_t ldc) {
+// C (M,N) = alpha op(A) op(B) + beta C with bf16 operands in place: op(A) (M,K) is A (M,K)
+// with leading dimension lda, or A (K,M) read transposed; op(B) likewise. oneDNN takes the
+// transposes as strides, so no operand is copied here.
+void bf16_matmul(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                 const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
+                 int64_t ldc) {
     using dt = dnnl::memory::data_type;
+    using dims = dnnl::memory::dims;
     Dnnl& d = dnnl_state();
     std::lock_guard<std::mutex> lock(d.mu);
-    dnnl::memory::desc a_md({M, K}, dt::bf16, dnnl::memory::dims{K, 1});
-    dnnl::memory::desc b_md({K, N}, dt::bf16, dnnl::memory::dims{N, 1});
-    dnnl::memory::desc c_md({M, N}, dt::f32, dnnl::memory::dims{ldc, 1});
-    auto key = std::make_tuple(M, N, K * 1000003 + ldc, alpha, beta);
+    dnnl::memory::desc a_md({M, K}, dt::bf16, trans_a ? dims{1, lda} : dims{lda, 1});
+    dnnl::memory::desc b_md({K, N}, dt::bf16, trans_b ? dims{1, ldb} : dims{ldb, 1});
+    dnnl::memory::desc c_md({M, N}, dt::f32, dims{ldc, 1});
+    const DnnlKey key{M, N, K, lda * 2 + trans_a, ldb * 2 + trans_b, ldc, alpha, beta};
     auto it = d.cache.find(key);
     if (it == d.cache.end()) {
         dnnl::primitive_attr attr;
@@ -126,9 +113,22 @@ void fallback_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alph
 
 } // namespace
 
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-          int64_t ldc, Precision precision) {
+void to_bf16_matrix(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans) {
+    // Rows in parallel, each task writing its own output rows; ~16K elements per task.
+    const size_t grain = size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1)));
+    parallel_for_chunks(size_t(rows), grain, [&](size_t r0, size_t r1) {
+        for (size_t r = r0; r < r1; r++) {
+            uint16_t* out = dst + int64_t(r) * cols;
+            if (!trans) to_bf16(src + int64_t(r) * ld, out, size_t(cols));
+            else
+                for (int64_t c = 0; c < cols; c++) out[c] = bf16_round(src[c * ld + int64_t(r)]);
+        }
+    });
+}
+
+void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+               const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
+               int64_t ldc) {
     if (M == 0 || N == 0) return;
     if (K == 0) {
         for (int64_t i = 0; i < M; i++)
@@ -137,30 +137,44 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
     }
 #ifdef LMK_HAVE_DNNL
     cap_gemm_threads();
-    if (precision == Precision::bf16) {
+    bf16_matmul(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#else
+    // Widen the (already rounded) operands to dense op(A), op(B) and multiply in fp32.
+    std::vector<float> a(size_t(M * K)), b(size_t(K * N));
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t k = 0; k < K; k++) from_bf16(trans_a ? &A[k * lda + i] : &A[i * lda + k], &a[size_t(i * K + k)], 1);
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t j = 0; j < N; j++) from_bf16(trans_b ? &B[j * ldb + k] : &B[k * ldb + j], &b[size_t(k * N + j)], 1);
+    fallback_gemm(false, false, M, N, K, alpha, a.data(), K, b.data(), N, beta, C, ldc);
+#endif
+}
+
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+          int64_t ldc, Precision precision) {
+    if (M == 0 || N == 0) return;
+    if (precision == Precision::bf16 && K > 0) {
+        // Round op(A), op(B) into dense scratch, then the bf16 matmul. Callers that reuse an
+        // operand (a weight over a step, an activation from forward to backward) convert it
+        // once with to_bf16_matrix and call gemm_bf16 instead.
         uint16_t* a16 = bf16_scratch(0, size_t(M * K));
         uint16_t* b16 = bf16_scratch(1, size_t(K * N));
-        pack_bf16(a16, A, M, K, lda, trans_a);
-        pack_bf16(b16, B, K, N, ldb, trans_b);
-        bf16_matmul(M, N, K, alpha, a16, b16, beta, C, ldc);
+        to_bf16_matrix(a16, A, M, K, lda, trans_a);
+        to_bf16_matrix(b16, B, K, N, ldb, trans_b);
+        gemm_bf16(false, false, M, N, K, alpha, a16, K, b16, N, beta, C, ldc);
         return;
     }
+    if (K == 0) {
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.f ? 0.f : C[i * ldc + j] * beta;
+        return;
+    }
+#ifdef LMK_HAVE_DNNL
+    cap_gemm_threads();
     dnnl_status_t st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', M, N, K, alpha, A, lda,
                                   B, ldb, beta, C, ldc);
     LMK_CHECK(st == dnnl_success, "oneDNN sgemm failed (status {}) for M={} N={} K={}", int(st), M, N, K);
 #else
-    if (precision == Precision::bf16) {
-        // Round the operands like the bf16 path would, then multiply in fp32.
-        std::vector<float> a(size_t(M * K)), b(size_t(K * N));
-        uint16_t* a16 = bf16_scratch(0, size_t(M * K));
-        uint16_t* b16 = bf16_scratch(1, size_t(K * N));
-        pack_bf16(a16, A, M, K, lda, trans_a);
-        pack_bf16(b16, B, K, N, ldb, trans_b);
-        from_bf16(a16, a.data(), a.size());
-        from_bf16(b16, b.data(), b.size());
-        fallback_gemm(false, false, M, N, K, alpha, a.data(), K, b.data(), N, beta, C, ldc);
-        return;
-    }
     fallback_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 #endif
 }

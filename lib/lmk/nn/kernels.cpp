@@ -105,15 +105,19 @@ void set_isa(std::string_view name) {
 
 // ---- linear ----
 
+namespace {
+void fill_bias(float* out, const float* bias, int64_t N, int64_t OC) {
+    parallel_for_chunks(size_t(N), row_grain(OC), [&](size_t b, size_t e) {
+        for (size_t r = b; r < e; r++) std::memcpy(out + r * size_t(OC), bias, size_t(OC) * 4);
+    });
+}
+} // namespace
+
 void linear_forward(float* out, const float* inp, const float* weight, const float* bias,
                     int64_t N, int64_t C, int64_t OC, WeightLayout layout, Precision precision) {
     // out (N,OC) = inp (N,C) op(W) with op(W) (C,OC): W itself for in_out, W^T for out_in.
     const bool trans_w = layout == WeightLayout::out_in;
-    if (bias) {
-        parallel_for_chunks(size_t(N), row_grain(OC), [&](size_t b, size_t e) {
-            for (size_t r = b; r < e; r++) std::memcpy(out + r * size_t(OC), bias, size_t(OC) * 4);
-        });
-    }
+    if (bias) fill_bias(out, bias, N, OC);
     gemm(false, trans_w, N, OC, C, 1.f, inp, C, weight, trans_w ? C : OC, bias ? 1.f : 0.f, out,
          OC, precision);
 }
@@ -129,6 +133,35 @@ void linear_backward(float* dinp, float* dweight, float* dbias, const float* dou
             gemm(true, false, OC, C, N, 1.f, dout, OC, inp, C, 1.f, dweight, C, precision);
         else // (C,OC) += inp^T dout
             gemm(true, false, C, OC, N, 1.f, inp, C, dout, OC, 1.f, dweight, OC, precision);
+    }
+    if (dbias) add_rows(dbias, dout, N, OC);
+}
+
+void linear_forward_bf16(float* out, const uint16_t* inp16, const uint16_t* weight16,
+                         const float* bias, int64_t N, int64_t C, int64_t OC, WeightLayout layout) {
+    const bool trans_w = layout == WeightLayout::out_in;
+    if (bias) fill_bias(out, bias, N, OC);
+    gemm_bf16(false, trans_w, N, OC, C, 1.f, inp16, C, weight16, trans_w ? C : OC, bias ? 1.f : 0.f,
+              out, OC);
+}
+
+void linear_backward_bf16(float* dinp, float* dweight, float* dbias, const float* dout,
+                          const uint16_t* inp16, const uint16_t* weight16, int64_t N, int64_t C,
+                          int64_t OC, WeightLayout layout) {
+    const bool out_in = layout == WeightLayout::out_in;
+    if (dinp || dweight) {
+        static thread_local std::vector<uint16_t> dout_buf; // grows once
+        if (dout_buf.size() < size_t(N * OC)) dout_buf.resize(size_t(N * OC));
+        uint16_t* dout16 = dout_buf.data();
+        to_bf16_matrix(dout16, dout, N, OC, OC, false);
+        if (dinp) // (N,C) += dout (N,OC) op(W)^T
+            gemm_bf16(false, !out_in, N, C, OC, 1.f, dout16, OC, weight16, out_in ? C : OC, 1.f, dinp, C);
+        if (dweight) {
+            if (out_in) // (OC,C) += dout^T inp
+                gemm_bf16(true, false, OC, C, N, 1.f, dout16, OC, inp16, C, 1.f, dweight, C);
+            else // (C,OC) += inp^T dout
+                gemm_bf16(true, false, C, OC, N, 1.f, inp16, C, dout16, OC, 1.f, dweight, OC);
+        }
     }
     if (dbias) add_rows(dbias, dout, N, OC);
 }

@@ -45,6 +45,17 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
           int64_t ldc, Precision precision = Precision::f32);
 
+// The same product with operands already rounded to bf16 (to_bf16_matrix, or a Parameter's
+// bf16_value()), as uint16_t with the same layout rules; products summed in fp32. Gives the
+// bits gemm(..., Precision::bf16) gives for the fp32 originals (tested), without converting
+// anything: operands reused across calls are converted once.
+void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+               const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
+               int64_t ldc);
+// dst (rows, cols) = bf16 rounding of op(src): src (rows, cols) with leading dimension ld, or
+// (cols, rows) read transposed when trans. Rows in parallel.
+void to_bf16_matrix(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans);
+
 // How a projection's weight is stored: out_in = torch nn.Linear (OC, C), used by BERT/T5;
 // in_out = Hugging Face Conv1D (C, OC), used by GPT-2's c_attn/c_proj/c_fc.
 enum class WeightLayout { out_in, in_out };
@@ -57,6 +68,16 @@ void linear_forward(float* out, const float* inp, const float* weight, const flo
 void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout,
                      const float* inp, const float* weight, int64_t N, int64_t C, int64_t OC,
                      WeightLayout layout, Precision precision = Precision::f32);
+
+// Mixed precision with converted operands: inp16 (N,C) and weight16 (in `layout`) are bf16
+// copies (to_bf16_matrix; a weight's is made once per optimizer step, the input's once in
+// forward and kept for backward). Same bits as the Precision::bf16 calls above.
+void linear_forward_bf16(float* out, const uint16_t* inp16, const uint16_t* weight16,
+                         const float* bias, int64_t N, int64_t C, int64_t OC, WeightLayout layout);
+// dout is fp32 (converted once here, shared by both products); gradients stay fp32.
+void linear_backward_bf16(float* dinp, float* dweight, float* dbias, const float* dout,
+                          const uint16_t* inp16, const uint16_t* weight16, int64_t N, int64_t C,
+                          int64_t OC, WeightLayout layout);
 
 // ---- embeddings and positions ---------------------------------------------------------
 // ids (N) in [0, V) -> out (N,C) = table[ids]. Learned positions are an embedding of

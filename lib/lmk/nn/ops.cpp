@@ -2,7 +2,8 @@
 // switch that holds every backward rule.
 //
 // TapeEntry field use, per op (in = input node ids, i/f = integer/float arguments):
-//   linear:        in {x, w, b}; i {N, C, OC, layout, precision}
+//   linear:        in {x, w, b}; i {N, C, OC, layout, precision}; p {x in bf16, w in bf16}
+//                  (bf16 precision only: the arena copy of x, the weight's cached copy)
 //   embedding:     in {table}; p {ids}; i {N, C}
 //   add, mul:      in {a, b}; i {repeats R, b numel}
 //   scale:         in {a}; f {alpha}
@@ -47,6 +48,13 @@ void check_same_graph(Graph& g, std::initializer_list<Var> vs, const char* op) {
         LMK_CHECK(!v.defined() || v.graph == &g, "{}: variable from another graph", op);
 }
 
+// t rounded to bf16 in the graph's arena (valid until reset): a matmul operand.
+const uint16_t* bf16_copy(Graph& g, const Tensor& t) {
+    uint16_t* dst = static_cast<uint16_t*>(g.arena().alloc_bytes(size_t(t.numel()) * sizeof(uint16_t)));
+    to_bf16_matrix(dst, t.data(), t.shape().rows(), t.shape().last(), t.shape().last(), false);
+    return dst;
+}
+
 // Whether b's shape is a suffix of a's shape (broadcast over a's leading dims).
 bool is_trailing(const Shape& a, const Shape& b) {
     if (b.ndim > a.ndim) return false;
@@ -72,8 +80,18 @@ Var linear(Graph& g, Var x, Var weight, Var bias, WeightLayout layout) {
     LMK_CHECK(!bias.defined() || bias.value().numel() == OC, "linear: bias {} for {} outputs",
               bias.defined() ? bias.shape().str() : "", OC);
     Var y = g.make(with_last(xs, OC), any_grad({x, weight, bias}));
-    linear_forward(y.data(), x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, N, C,
-                   OC, layout, g.precision);
+    Parameter* wp = g.parameter(weight.id);
+    const float* b = bias.defined() ? bias.data() : nullptr;
+    const uint16_t *x16 = nullptr, *w16 = nullptr;
+    if (g.precision == Precision::bf16) {
+        // Each operand rounded once: the weight once per optimizer step (the parameter's
+        // cached copy), the input here, kept for backward's weight gradient.
+        x16 = bf16_copy(g, x.value());
+        w16 = wp ? wp->bf16_value() : bf16_copy(g, weight.value());
+        linear_forward_bf16(y.data(), x16, w16, b, N, C, OC, layout);
+    } else {
+        linear_forward(y.data(), x.data(), weight.data(), b, N, C, OC, layout);
+    }
     if (y.requires_grad()) {
         TapeEntry e{OpKind::linear};
         e.out = y.id;
@@ -81,10 +99,11 @@ Var linear(Graph& g, Var x, Var weight, Var bias, WeightLayout layout) {
         e.in[1] = weight.id;
         e.in[2] = bias.defined() ? bias.id : -1;
         e.i[0] = N, e.i[1] = C, e.i[2] = OC, e.i[3] = int64_t(layout), e.i[4] = int64_t(g.precision);
+        e.p[0] = x16, e.p[1] = w16;
         g.record(e);
     }
     // The one adapter hook: LoRA / IA3 wrap the base projection here.
-    if (Parameter* p = g.parameter(weight.id); p && p->adapter) return p->adapter->apply(g, x, y);
+    if (wp && wp->adapter) return wp->adapter->apply(g, x, y);
     return y;
 }
 
@@ -399,10 +418,14 @@ void backward_op(Graph& g, const TapeEntry& e) {
     const Tensor& out = g.value(e.out);
     switch (e.op) {
     case OpKind::linear: {
-        const float* w = g.value(e.in[1]).data();
-        linear_backward(grad_of(g, e.in[0]), grad_of(g, e.in[1]), grad_of(g, e.in[2]), dout,
-                        g.value(e.in[0]).data(), w, e.i[0], e.i[1], e.i[2], WeightLayout(e.i[3]),
-                        Precision(e.i[4]));
+        float *dx = grad_of(g, e.in[0]), *dw = grad_of(g, e.in[1]), *db = grad_of(g, e.in[2]);
+        if (Precision(e.i[4]) == Precision::bf16)
+            linear_backward_bf16(dx, dw, db, dout, static_cast<const uint16_t*>(e.p[0]),
+                                 static_cast<const uint16_t*>(e.p[1]), e.i[0], e.i[1], e.i[2],
+                                 WeightLayout(e.i[3]));
+        else
+            linear_backward(dx, dw, db, dout, g.value(e.in[0]).data(), g.value(e.in[1]).data(),
+                            e.i[0], e.i[1], e.i[2], WeightLayout(e.i[3]));
         break;
     }
     case OpKind::embedding:

@@ -104,7 +104,14 @@ private:
     size_t high_water_ = 0;
 };
 
-// fp32 <-> bf16 (round to nearest even; NaN stays NaN). n elements, any alignment.
+// fp32 -> bf16, round to nearest even; a NaN stays a (quiet) NaN.
+inline uint16_t bf16_round(float f) {
+    uint32_t u;
+    __builtin_memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 0x40);
+    return uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+// fp32 <-> bf16 (bf16_round per element, vectorised). n elements, any alignment.
 void to_bf16(const float* src, uint16_t* dst, size_t n);
 void from_bf16(const uint16_t* src, float* dst, size_t n);
 

@@ -58,6 +58,7 @@ void Optimizer::step(float lr) {
         if (!p.requires_grad || !p.grad.defined()) continue; // frozen after construction
         const size_t n = size_t(p.value.numel());
         const float wd = p.weight_decay ? cfg_.weight_decay : 0.f;
+        p.mark_modified(); // its bf16 matmul copy is stale from here on
         switch (cfg_.kind) {
         case OptimizerKind::adamw:
         case OptimizerKind::adam: // Adam's decay is L2 on the gradient, as in torch.optim.Adam
