@@ -4,13 +4,15 @@
 //
 //   bench_engine THREADS [ISA]
 //
-// Shapes: GEMM (2048 x 768) x (768 x 3072) (the MLP's c_fc on B*T = 2048 tokens);
+// Shapes: GEMM (2048 x 768) x (768 x 3072) (the MLP's c_fc on B*T = 2048 tokens), fp32, bf16
+// from fp32 operands (rounded inside the call) and bf16 from operands already in bf16;
 // layernorm and GELU on B*T = 4096 rows of C = 768 (GELU on 4C); attention B=2, NH=12,
 // T=1024, HS=64, causal; cross-entropy 1024 rows of V = 50257 (padded to 50304);
 // AdamW over 16M parameters; a STREAM-like copy of 64 MB for the memory bandwidth.
 #include "lmk/core/rng.h"
 #include "lmk/core/threads.h"
 #include "lmk/nn/kernels.h"
+#include "lmk/nn/tensor.h"
 
 #include <algorithm>
 #include <chrono>
@@ -107,8 +109,17 @@ int main(int argc, char** argv) {
         for (Precision p : {Precision::f32, Precision::bf16}) {
             gemm(false, false, M, N, K, 1, a.data(), K, b.data(), N, 0, c.data(), N, p); // warm-up
             double t = best_time(5, [&] { gemm(false, false, M, N, K, 1, a.data(), K, b.data(), N, 0, c.data(), N, p); });
+            // gemm_bf16: fp32 operands rounded inside the call
             report(p == Precision::f32 ? "gemm_f32" : "gemm_bf16", t, flop / t / 1e9, "GFLOP/s");
         }
+        // Operands already in bf16, as the engine hands them over (weights rounded once per
+        // optimizer step, activations once in forward) and as PyTorch is given bf16 tensors.
+        std::vector<uint16_t> a16(a.size()), b16(b.size());
+        to_bf16(a.data(), a16.data(), a.size());
+        to_bf16(b.data(), b16.data(), b.size());
+        gemm_bf16(false, false, M, N, K, 1, a16.data(), K, b16.data(), N, 0, c.data(), N);
+        double t = best_time(5, [&] { gemm_bf16(false, false, M, N, K, 1, a16.data(), K, b16.data(), N, 0, c.data(), N); });
+        report("gemm_bf16_pre", t, flop / t / 1e9, "GFLOP/s");
     }
     { // layernorm forward + backward, (4096, 768)
         const int64_t N = 4096, C = 768;

@@ -1,6 +1,7 @@
 // nn/tensor.cpp: Shape, Tensor storage and views, the step Arena, bf16 conversion.
 #include "lmk/nn/tensor.h"
 #include "lmk/core/error.h"
+#include "lmk/nn/kernels.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -144,25 +145,46 @@ size_t Arena::capacity() const {
 // ---- bf16 ----
 
 namespace {
-using U32x16 = uint32_t __attribute__((vector_size(64)));
-using U16x16 = uint16_t __attribute__((vector_size(32)));
-} // namespace
+// 8 lanes: one AVX2 register (GCC splits wider generic vectors' compares into scalar code).
+using U32x8 = uint32_t __attribute__((vector_size(32)));
+using I32x8 = int32_t __attribute__((vector_size(32)));
+using U16x8 = uint16_t __attribute__((vector_size(16)));
 
-// bf16_round on 16 lanes at a time (GCC vector extensions, compiled per ISA and picked at
-// load time), the tail one by one: the same bits on every path.
-__attribute__((target_clones("arch=skylake-avx512", "avx2", "default")))
-void to_bf16(const float* src, uint16_t* dst, size_t n) {
+// bf16_round on 8 lanes at a time (GCC vector extensions), the tail one by one: the same
+// bits on every path. Inlined into one copy per instruction set below.
+__attribute__((always_inline)) inline void to_bf16_body(const float* src, uint16_t* dst, size_t n) {
     size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        U32x16 u;
+    for (; i + 8 <= n; i += 8) {
+        U32x8 u;
         std::memcpy(&u, src + i, sizeof u);
-        const U32x16 rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-        const U32x16 quiet_nan = (u >> 16) | 0x40u;
-        const U32x16 r = (u & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded;
-        const U16x16 h = __builtin_convertvector(r, U16x16);
+        const U32x8 rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+        const U32x8 quiet_nan = (u >> 16) | 0x40u;
+        // |x| > inf bit pattern: both sides fit in 31 bits, so a signed compare is exact
+        // (AVX2 has no unsigned one).
+        const U32x8 nan = U32x8(I32x8(u & 0x7fffffffu) > 0x7f800000); // all ones where NaN
+        const U32x8 r = (quiet_nan & nan) | (rounded & ~nan);
+        const U16x8 h = __builtin_convertvector(r, U16x8);
         std::memcpy(dst + i, &h, sizeof h);
     }
     for (; i < n; i++) dst[i] = bf16_round(src[i]);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void to_bf16_avx512(const float* src, uint16_t* dst, size_t n) {
+    to_bf16_body(src, dst, n);
+}
+__attribute__((target("avx2"))) void to_bf16_avx2(const float* src, uint16_t* dst, size_t n) {
+    to_bf16_body(src, dst, n);
+}
+void to_bf16_generic(const float* src, uint16_t* dst, size_t n) { to_bf16_body(src, dst, n); }
+} // namespace
+
+void to_bf16(const float* src, uint16_t* dst, size_t n) {
+    switch (current_isa()) { // the engine's dispatch: set_isa("scalar") tests the generic copy
+    case Isa::avx512: return to_bf16_avx512(src, dst, n);
+    case Isa::avx2: return to_bf16_avx2(src, dst, n);
+    case Isa::scalar: break;
+    }
+    to_bf16_generic(src, dst, n);
 }
 
 void from_bf16(const uint16_t* src, float* dst, size_t n) {
