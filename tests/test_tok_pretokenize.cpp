@@ -1,5 +1,6 @@
-// Tests for tok/pretokenize.h and tok/unicode.h: GPT-2 split rule on hand-checked inputs
-// (each expected split derived from the regex by hand), White_Space edge cases, linear time.
+// Tests for tok/pretokenize.h and tok/unicode.h: the GPT-2, cl100k and o200k split rules on
+// hand-checked inputs (each expected split derived from the regex by hand), White_Space edge
+// cases, linear time. (Whole-corpus parity with tiktoken: tests/scripts/tok_tiktoken_parity.sh.)
 #include "lmk/tok/pretokenize.h"
 #include "lmk/tok/unicode.h"
 
@@ -11,9 +12,9 @@
 
 using namespace lmk::tok;
 
-static std::vector<std::string> split(std::string_view s) {
+static std::vector<std::string> split(std::string_view s, SplitRule rule = SplitRule::gpt2) {
     std::vector<Span> sp;
-    gpt2_split(s, sp);
+    split_with(rule, s, sp);
     std::vector<std::string> out;
     size_t expect = 0;
     for (auto x : sp) {
@@ -82,16 +83,56 @@ TEST_CASE("char classes") {
     CHECK(is_letter(0x1D400));     // mathematical bold A (outside the BMP)
 }
 
-TEST_CASE("gpt2_split is linear on pathological inputs") {
-    for (std::string s : {std::string(1000000, 'a'), std::string(1000000, ' '), std::string(1000000, '!'),
-                          std::string(500000, '\n') + "x"}) {
-        auto t0 = std::chrono::steady_clock::now();
-        std::vector<Span> sp;
-        gpt2_split(s, sp);
-        double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        CHECK(sp.size() <= 3);
-        CHECK(sec < 1.0);
-    }
+TEST_CASE("cl100k_split: the regex's alternatives") {
+    auto cl = [](std::string_view s) { return split(s, SplitRule::cl100k); };
+    CHECK(cl("Hello world's") == V{"Hello", " world", "'s"});
+    CHECK(cl("I'M DON'T") == V{"I", "'M", " DON", "'T"});        // contractions ignore case
+    CHECK(cl("it\xC5\xBF x'\xC5\xBF") == V{"it\xC5\xBF", " x", "'\xC5\xBF"}); // (?i)s matches U+017F
+    CHECK(cl("(hello) 12345") == V{"(hello", ")", " ", "123", "45"}); // one non-letter joins a word
+    CHECK(cl("\thello") == V{"\thello"});
+    CHECK(cl("a\n  \n b") == V{"a", "\n  \n", " b"});            // through the last newline
+    CHECK(cl("x!!\n\ny") == V{"x", "!!\n\n", "y"});
+    CHECK(cl("x?\n/") == V{"x", "?\n", "/"});
+    CHECK(cl("x  \t") == V{"x", "  \t"});
+    CHECK(cl("a  b") == V{"a", " ", " b"});
+    CHECK(cl("HelloWorld") == V{"HelloWorld"});
+    CHECK(cl("") == V{});
+}
+
+TEST_CASE("o200k_split: case runs, contractions, the / tail") {
+    auto o2 = [](std::string_view s) { return split(s, SplitRule::o200k); };
+    CHECK(o2("HelloWorld") == V{"Hello", "World"});
+    CHECK(o2("XMLHttpRequest") == V{"XMLHttp", "Request"});      // upper* then lower+
+    CHECK(o2("ABC def") == V{"ABC", " def"});                     // upper+ with no lower
+    CHECK(o2("don't DON'T") == V{"don't", " DON'T"});             // contraction stays on the word
+    CHECK(o2("x?\n/") == V{"x", "?\n/"});
+    CHECK(o2("a/b") == V{"a", "/b"});
+    CHECK(o2("12345") == V{"123", "45"});
+    CHECK(o2("a\n  \n b") == V{"a", "\n  \n", " b"});
+    // U+02B0 (Lm) is both "upper" and "lower": after an upper run it can end a word alone.
+    CHECK(o2("A\xCA\xB0" "B") == V{"A\xCA\xB0", "B"});
+    CHECK(o2("") == V{});
+}
+
+TEST_CASE("split rules by pattern") {
+    for (SplitRule r : {SplitRule::gpt2, SplitRule::cl100k, SplitRule::o200k})
+        CHECK(split_rule_from_pattern(split_rule_pattern(r)) == r);
+    CHECK(split_rule_from_pattern(R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+)") ==
+          SplitRule::cl100k);
+    CHECK_FALSE(split_rule_from_pattern("\\w+|\\s+").has_value());
+}
+
+TEST_CASE("split rules are linear on pathological inputs") {
+    for (SplitRule r : {SplitRule::gpt2, SplitRule::cl100k, SplitRule::o200k})
+        for (std::string s : {std::string(1000000, 'a'), std::string(1000000, ' '), std::string(1000000, '!'),
+                              std::string(500000, '\n') + "x", std::string(1000000, 'A')}) {
+            auto t0 = std::chrono::steady_clock::now();
+            std::vector<Span> sp;
+            split_with(r, s, sp);
+            double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            CHECK(sp.size() <= 3);
+            CHECK(sec < 1.0);
+        }
 }
 
 TEST_CASE("bytes_to_unicode") {

@@ -3,6 +3,7 @@
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
 #include "lmk/tok/corpus.h"
+#include "lmk/io/file.h"
 #include "lmk/tok/hf_json.h"
 
 namespace {
@@ -10,7 +11,7 @@ namespace {
 struct Options {
     std::string tokenizer;
     std::vector<std::string> files;
-    std::string output;
+    std::string output, save_tokenizer;
     std::string format = "shards";
     std::string text_field = "text";
     uint64_t shard_tokens = 100000000, val_tokens = 0;
@@ -22,12 +23,17 @@ const char* kExamples = R"(Examples:
   encode -t tokenizer.json --val-tokens 1000000 --shard-tokens 100000000 *.jsonl.gz -o data/fw
   echo '{"text": "Hello world"}' | encode -t r50k_base.tiktoken --format ids   # [15496,995]
   clean-corpus crawl.wet.gz | encode -t tok.json -o data/clean
+  encode -t cl100k_base.tiktoken --save-tokenizer tokenizer.json   # convert for Hugging Face
 Shards: PREFIX_000000.bin ... (llm.c format; with --val-tokens: PREFIX_val_000000.bin, then
 PREFIX_train_000001.bin ...). Every document is preceded by the end-of-text token.
 )";
 
 int run(const Options& o, const lmk::CommonFlags&) {
     auto tk = lmk::tok::load_tokenizer(o.tokenizer);
+    if (!o.save_tokenizer.empty()) {
+        lmk::write_file(o.save_tokenizer, lmk::tok::to_hf_json(*tk));
+        if (o.files.empty()) return 0;
+    }
     lmk::tok::EncodeJob job;
     job.tokenizer = tk.get();
     job.inputs = o.files;
@@ -74,6 +80,9 @@ int main(int argc, char** argv) {
             app.add_option("--shard-tokens", o.shard_tokens, "tokens per shard")->capture_default_str();
             app.add_option("--val-tokens", o.val_tokens, "tokens in a first validation shard (0 = none)")
                 ->capture_default_str();
+            app.add_option("--save-tokenizer", o.save_tokenizer,
+                           "also write the tokenizer as a Hugging Face tokenizer.json (converts .tiktoken "
+                           "and GPT-2 files); with no FILE, only that: standard input is not read");
             app.add_flag("--eot", o.eot, "ids: append the end-of-text token to each document");
             app.add_flag("--special-as-text", o.special_as_text,
                          "treat special-token strings in the text as plain text (default: split out as HF does)");

@@ -2,10 +2,11 @@
 // benchmarks. Never part of the build; needs NODE_PATH pointing at a node_modules holding
 // `tiktoken` and `tokenizers` (install them outside the repository, e.g. /work/npm-ref).
 //
-//   node tok_ref.js tiktoken-ids FILE.jsonl [--ordinary]   one [ids] line per document (r50k_base)
+//   node tok_ref.js tiktoken-ids FILE.jsonl [--ordinary] [--encoding NAME]
+//                                                          one [ids] line per document (default r50k_base)
 //   node tok_ref.js hf-ids TOKENIZER.json FILE.jsonl       HF encode(text).ids per document
 //   node tok_ref.js hf-decode TOKENIZER.json IDS.jsonl     HF decode(ids) as {"text"} lines
-//   node tok_ref.js write-tiktoken OUT                     r50k_base as a .tiktoken file
+//   node tok_ref.js write-tiktoken OUT [--encoding NAME]   an encoding's ranks as a .tiktoken file
 //   node tok_ref.js bench-tiktoken FILE.jsonl              MB/s of tiktoken encode, one thread
 //   node tok_ref.js bench-hf TOKENIZER.json FILE.jsonl     MB/s of HF encode, one thread
 //   node tok_ref.js hf-train-bpe VOCAB OUT.json FILE.txt   HF BpeTrainer (byte-level), seconds
@@ -21,9 +22,14 @@ function docs(path, field = 'text') {
   return out;
 }
 
-function r50k() {
+function encodingName(args) {
+  const k = args.indexOf('--encoding');
+  return k >= 0 ? args[k + 1] : 'r50k_base';
+}
+
+function r50k(name = 'r50k_base') {
   const { Tiktoken } = require('tiktoken/lite');
-  const spec = require('tiktoken/encoders/r50k_base.json');
+  const spec = require('tiktoken/encoders/' + name + '.json');
   return new Tiktoken(spec.bpe_ranks, spec.special_tokens, spec.pat_str);
 }
 
@@ -31,7 +37,7 @@ async function main() {
   const [cmd, ...args] = process.argv.slice(2);
   const write = (s) => process.stdout.write(s);
   if (cmd === 'tiktoken-ids') {
-    const enc = r50k();
+    const enc = r50k(encodingName(args));
     const ordinary = args.includes('--ordinary');
     let out = [];
     for (const t of docs(args[0])) {
@@ -43,7 +49,7 @@ async function main() {
     enc.free();
   } else if (cmd === 'write-tiktoken') {
     // tiktoken/lite's compact rank list: "! START tok tok ..." lines give consecutive ranks.
-    const spec = require('tiktoken/encoders/r50k_base.json');
+    const spec = require('tiktoken/encoders/' + encodingName(args) + '.json');
     const lines = [];
     for (const line of spec.bpe_ranks.split('\n')) {
       if (line === '') continue;

@@ -2,7 +2,8 @@
 # tok_tiktoken_parity: GPT-2 ids from `encode` equal npm tiktoken's r50k_base ids, document by
 # document, on hand-picked edge cases and (when built) the Debian-docs corpora, loading GPT-2
 # three ways: tokenizer.json, encoder.json + vocab.bpe, and a .tiktoken file written from
-# tiktoken's own ranks. Also checks decode(encode(x)) == x.
+# tiktoken's own ranks. Also checks decode(encode(x)) == x, and p50k_base, cl100k_base and
+# o200k_base ids from their .tiktoken files and the tokenizer.json lmkit converts them to.
 # Skips (77) without node, the npm packages (LMK_NPM_REF, default ../npm-ref/node_modules) or
 # ../shared. LMK_CORPUS (default ../corpus) holds corpus-*.jsonl from make-doc-corpus.sh;
 # LMK_TOK_FULL=1 uses the 32 MB English corpus instead of its first 1 MB.
@@ -47,6 +48,16 @@ cat >"$tmp/edge.jsonl" <<'JSONL'
 {"text": "control \u0000 \u0001 \u007f \u0080 \u009f chars"}
 {"text": "soft\u00adhyphen word\u2060joiner left\u200eright\u200fmarks"}
 {"text": "variation \u2764\ufe0f \u263a\ufe0e keycap 1\ufe0f\u20e3"}
+{"text": "HelloWorld camelCase XMLHttpRequest ABCdef abcDEF \u01c5a \u01c8b NEWS's DON'T don't We'RE it'S 'S"}
+{"text": "long s: \u017f '\u017f it\u017f x'\u017ft A\u02b0B \u02b0x \u02b0X"}
+{"text": "lines a\n  \n b  \n\n\t\n x \r\n\r\n   "}
+{"text": "paths a/b/ c//d\n/ e/\n/\n ./x ../y */\n x?\n/"}
+{"text": "digits 1 12 123 1234 12345 123456 1234567 \u0661\u0662\u0663\u0664 x1y22z333"}
+{"text": "marks \u0301 x\u0301\u0301 \u0301abc \u0301ABC A\u0301B\u0301c"}
+{"text": "\u00a0word \tword \u3000word \u2028word \u0085word (parens) [b] {c} \"q\" \u00abguill\u00bb"}
+{"text": "\u0130stanbul \u0131 \u03a3\u03c3\u03c2 \u1e9e\u00df \ufb01 \u212a Jap\u00f3n \u65e5\u672c\u8a9e\u30ab\u30bf\u30ab\u30ca ABC\u65e5\u672c"}
+{"text": "specials <|endofprompt|> <|fim_prefix|>x<|fim_middle|>y<|fim_suffix|>"}
+{"text": "  \n"}
 JSONL
 # A long run of one character and of spaces (tiktoken is quadratic on long pieces: 20k chars).
 node -e 'const s="x".repeat(20000); console.log(JSON.stringify({text: s})); console.log(JSON.stringify({text: " ".repeat(20000)+"y"}))' >>"$tmp/edge.jsonl"
@@ -91,5 +102,32 @@ for f in "${files[@]}"; do
       for (let i=0;i<a.length;i++) if (a[i]!==b[i]) { console.log("round trip differs at document "+(i+1)); process.exit(1); }
     ' "$f" "$tmp/back.jsonl" || { echo "FAIL $name: decode(encode(x)) != x"; fail=1; }
     [ $fail = 0 ] && echo "ok   $name: $n documents identical to tiktoken r50k_base (3 loaders, special and ordinary), round trip exact"
+done
+
+# The other encodings npm tiktoken ships, each from a .tiktoken file written from its ranks
+# (the file says nothing of pre-tokenization: lmkit knows the rule by the number of ranks),
+# and from the tokenizer.json `encode --save-tokenizer` converts it to, in lmkit and (when
+# installed) in Hugging Face tokenizers. HF runs on the edge cases and the Chinese corpus only
+# (it is slow).
+for enc in p50k_base cl100k_base o200k_base; do
+    $REF write-tiktoken "$tmp/$enc.tiktoken" --encoding "$enc"
+    "$LMK_BIN/encode" -q -t "$tmp/$enc.tiktoken" --save-tokenizer "$tmp/$enc.json"
+    for f in "${files[@]}"; do
+        name=$(basename "$f")
+        $REF tiktoken-ids "$f" --encoding "$enc" >"$tmp/ref.ids"
+        for tok in "$tmp/$enc.tiktoken" "$tmp/$enc.json"; do
+            "$LMK_BIN/encode" -q -t "$tok" --format ids "$f" -o "$tmp/got.ids"
+            cmp -s "$tmp/ref.ids" "$tmp/got.ids" || {
+                echo "FAIL $name with $(basename "$tok"): ids differ from tiktoken $enc:"
+                diff <(awk '{print NR": "$0}' "$tmp/ref.ids") <(awk '{print NR": "$0}' "$tmp/got.ids") | head -6 | cut -c1-300
+                fail=1
+            }
+        done
+        if [ -d "$NPM/tokenizers" ] && [ "$name" != corpus-en-1mb.jsonl ] && [ "$name" != corpus-en.jsonl ]; then
+            $REF hf-ids "$tmp/$enc.json" "$f" >"$tmp/hf.ids"
+            cmp -s "$tmp/ref.ids" "$tmp/hf.ids" || { echo "FAIL $name: HF tokenizers on lmkit's $enc tokenizer.json differs from tiktoken"; fail=1; }
+        fi
+        [ $fail = 0 ] && echo "ok   $name: $(wc -l <"$tmp/ref.ids") documents identical to tiktoken $enc (.tiktoken and tokenizer.json)"
+    done
 done
 exit $fail

@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <map>
@@ -19,9 +20,6 @@ namespace {
 
 namespace dom = simdjson::dom;
 namespace fs = std::filesystem;
-
-const char* kGpt2Pattern =
-    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
 const char* json_type_name(dom::element_type t) {
     switch (t) {
@@ -171,8 +169,9 @@ void parse_pre_tokenizer(const Node& n, std::vector<PreTokenizerStep>& out) {
         s.kind = PreTokenizerStep::Split;
         Node p = n.at("pattern");
         auto re = p.get("Regex");
-        if (!re || re->str() != kGpt2Pattern)
-            p.bad("only GPT-2's pre-tokenization pattern is supported in Split");
+        auto rule = re ? split_rule_from_pattern(re->str()) : std::nullopt;
+        if (!rule) p.bad("only GPT-2's, cl100k's and o200k's pre-tokenization patterns are supported in Split");
+        s.rule = *rule;
         if (n.opt_str("behavior", "Isolated") != "Isolated" || n.opt_bool("invert", false))
             n.bad("Split: only behavior \"Isolated\" without invert is supported");
     } else if (t == "Digits") {
@@ -505,6 +504,46 @@ std::unique_ptr<Tokenizer> parse_gpt2_files(std::string_view vocab_json, std::st
     return tk;
 }
 
+namespace {
+
+// The encodings tiktoken publishes as .tiktoken files. A file holds only the ranks, so its
+// splitting rule and special tokens are known by the number of ranks (and p50k_edit, which
+// shares p50k_base's ranks, by its name).
+struct TiktokenEncoding {
+    const char* name;
+    size_t ranks;
+    SplitRule rule;
+    std::vector<std::pair<const char*, uint32_t>> specials;
+};
+
+const std::vector<TiktokenEncoding>& tiktoken_encodings() {
+    static const std::vector<TiktokenEncoding> known = {
+        {"r50k_base", 50256, SplitRule::gpt2, {{"<|endoftext|>", 50256}}},
+        {"p50k_base", 50280, SplitRule::gpt2, {{"<|endoftext|>", 50256}}},
+        {"p50k_edit", 50280, SplitRule::gpt2,
+         {{"<|endoftext|>", 50256}, {"<|fim_prefix|>", 50281}, {"<|fim_middle|>", 50282}, {"<|fim_suffix|>", 50283}}},
+        {"cl100k_base", 100256, SplitRule::cl100k,
+         {{"<|endoftext|>", 100257}, {"<|fim_prefix|>", 100258}, {"<|fim_middle|>", 100259},
+          {"<|fim_suffix|>", 100260}, {"<|endofprompt|>", 100276}}},
+        {"o200k_base", 199998, SplitRule::o200k, {{"<|endoftext|>", 199999}, {"<|endofprompt|>", 200018}}},
+    };
+    return known;
+}
+
+const TiktokenEncoding& identify_tiktoken(size_t n_ranks, const std::string& name) {
+    const TiktokenEncoding* found = nullptr;
+    for (const auto& e : tiktoken_encodings()) {
+        if (e.ranks != n_ranks) continue;
+        if (!found || name.find(e.name) != std::string::npos) found = &e;
+    }
+    if (!found)
+        fail("{}: {} ranks: not one of tiktoken's encodings (r50k_base, p50k_base, p50k_edit, cl100k_base, "
+             "o200k_base), and a .tiktoken file does not say how to pre-tokenize", name, n_ranks);
+    return *found;
+}
+
+} // namespace
+
 std::unique_ptr<Tokenizer> parse_tiktoken(std::string_view text, const std::string& name) {
     static const auto b64 = [] {
         std::array<int8_t, 256> t;
@@ -513,8 +552,9 @@ std::unique_ptr<Tokenizer> parse_tiktoken(std::string_view text, const std::stri
         for (int i = 0; i < 64; i++) t[uint8_t(a[i])] = int8_t(i);
         return t;
     }();
-    std::vector<std::string> by_rank;
-    size_t line_no = 0, pos = 0;
+    Vocab vocab;
+    size_t n_ranks = 0, line_no = 0, pos = 0;
+    std::vector<std::pair<uint32_t, size_t>> holes; // (id, line after which it is missing)
     while (pos < text.size()) {
         size_t end = text.find('\n', pos);
         if (end == std::string_view::npos) end = text.size();
@@ -540,19 +580,42 @@ std::unique_ptr<Tokenizer> parse_tiktoken(std::string_view text, const std::stri
             bits += 6;
             if (bits >= 8) { bits -= 8; bytes.push_back(char((acc >> bits) & 0xFF)); }
         }
-        if (rank != by_rank.size()) fail("{}:{}: rank {} out of order (expected {})", name, line_no, rank, by_rank.size());
-        by_rank.push_back(std::move(bytes));
+        // Ranks ascend; a skipped rank is legal only where a special token sits (p50k's 50256).
+        if (rank < vocab.size()) fail("{}:{}: rank {} out of order (expected {})", name, line_no, rank, vocab.size());
+        for (uint32_t id = uint32_t(vocab.size()); id < rank; id++) holes.push_back({id, line_no});
+        if (vocab.lookup(bytes) != Vocab::kNone) fail("{}:{}: token of rank {} repeats an earlier token", name, line_no, rank);
+        vocab.set(rank, std::move(bytes));
+        n_ranks++;
     }
-    if (by_rank.size() != 50256)
-        fail("{}: {} ranks; only the 50k encodings (r50k_base, p50k_base: 50256 ranks) are supported, "
-             "because other encodings use a pre-tokenization rule lmkit does not implement",
-             name, by_rank.size());
-    auto tk = std::make_unique<Tokenizer>(std::make_unique<BpeModel>(BpeModel::from_ranks(make_vocab(std::move(by_rank)))));
-    gpt2_pipeline(*tk);
-    AddedToken eot;
-    eot.id = 50256;
-    eot.content = "<|endoftext|>";
-    tk->set_added_tokens({eot});
+    const TiktokenEncoding& e = identify_tiktoken(n_ranks, name);
+    for (auto [id, line] : holes) {
+        bool special = false;
+        for (auto& [content, sid] : e.specials) special |= sid == id;
+        if (!special) fail("{}:{}: rank {} is missing ({} has a token there)", name, line, id, e.name);
+    }
+    auto tk = std::make_unique<Tokenizer>(std::make_unique<BpeModel>(BpeModel::from_ranks(std::move(vocab))));
+    if (e.rule == SplitRule::gpt2) {
+        gpt2_pipeline(*tk);
+    } else {
+        PreTokenizerStep split{}, bytes{};
+        split.kind = PreTokenizerStep::Split;
+        split.rule = e.rule;
+        bytes.kind = PreTokenizerStep::ByteLevel;
+        bytes.use_regex = false;
+        tk->pre_tokenizers = {split, bytes};
+        DecoderStep d{};
+        d.kind = DecoderStep::ByteLevel;
+        tk->decoders = {d};
+        tk->post.kind = PostProcessor::ByteLevel;
+    }
+    std::vector<AddedToken> specials;
+    for (auto& [content, id] : e.specials) {
+        AddedToken t;
+        t.id = id;
+        t.content = content;
+        specials.push_back(t);
+    }
+    tk->set_added_tokens(std::move(specials));
     tk->source = name;
     return tk;
 }
@@ -614,7 +677,7 @@ std::string pre_json(const PreTokenizerStep& s) {
                            q(s.replacement), q(s.prepend_scheme), tf(s.split));
     case PreTokenizerStep::Split:
         return fmt::format(R"({{"type": "Split", "pattern": {{"Regex": {}}}, "behavior": "Isolated", "invert": false}})",
-                           q(kGpt2Pattern));
+                           q(split_rule_pattern(s.rule)));
     case PreTokenizerStep::Digits:
         return fmt::format(R"({{"type": "Digits", "individual_digits": {}}})", tf(s.individual_digits));
     }
@@ -723,6 +786,18 @@ std::string to_hf_json(const Tokenizer& tk) {
         for (uint32_t id = 0; id < m.vocab_size(); id++) {
             if (m.id_to_token(id).empty()) continue;
             s += fmt::format("{}\n      {}: {}", first ? "" : ",", q(tok_text(id)), id);
+            first = false;
+        }
+        // Added tokens whose id the model leaves free (tiktoken's specials, past the ranks or
+        // in a gap) are listed in the vocabulary too, as GPT-2's own file does with
+        // <|endoftext|>: Hugging Face numbers an added token that the model lacks as
+        // vocab_size + k, whatever id the file gives it.
+        std::vector<const AddedToken*> extra;
+        for (const AddedToken& a : tk.added_tokens())
+            if (a.id >= m.vocab_size() || m.id_to_token(a.id).empty()) extra.push_back(&a);
+        std::sort(extra.begin(), extra.end(), [](auto* x, auto* y) { return x->id < y->id; });
+        for (const AddedToken* a : extra) {
+            s += fmt::format("{}\n      {}: {}", first ? "" : ",", q(a->content), a->id);
             first = false;
         }
         return s + "\n    }";

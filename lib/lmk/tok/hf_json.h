@@ -4,9 +4,11 @@
 //                       loads in HF tokenizers >= 0.20 and gives the same ids)
 //   vocab.json + merges.txt      GPT-2 / HF "slow" byte-level BPE (read and written)
 //   encoder.json + vocab.bpe     OpenAI gpt-2's names for the same two files (read)
-//   NAME.tiktoken       tiktoken: one "base64(token bytes) rank" per line (read). Only the
-//                       50k encodings (r50k_base, p50k_base) are accepted: their pre-tokenizer
-//                       is GPT-2's; <|endoftext|> is added with id 50256.
+//   NAME.tiktoken       tiktoken: one "base64(token bytes) rank" per line (read). The file
+//                       names no pre-tokenizer or special tokens, so the encoding is known by
+//                       its number of ranks: r50k_base, p50k_base (p50k_edit by file name),
+//                       cl100k_base, o200k_base, each with tiktoken's split rule and specials.
+//                       Other rank counts are an error.
 //
 // load_tokenizer(path) picks the format: a directory holding tokenizer.json, vocab.json +
 // merges.txt or encoder.json + vocab.bpe; a *.tiktoken file; otherwise a tokenizer.json.

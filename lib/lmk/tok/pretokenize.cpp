@@ -32,67 +32,233 @@ inline Ch char_at(const char* s, size_t n, size_t i) {
     return {char_class(cp), uint32_t(len)};
 }
 
-inline bool is_contraction_letter(char c) { return c == 's' || c == 't' || c == 'm' || c == 'd'; }
+inline bool is_cr_or_lf(char c) { return c == '\r' || c == '\n'; }
 
-} // namespace
+// Bytes of a contraction ('s 't 're 've 'm 'll 'd) at s[i] == '\'', 0 if none. Case-insensitive
+// as Rust's (?i:...) matches: simple case folding, under which 's' also matches U+017F (ſ).
+size_t contraction_at(const char* s, size_t n, size_t i, bool case_insensitive) {
+    if (i + 1 >= n) return 0;
+    auto is = [&](size_t k, char lower) {
+        return k < n && (s[k] == lower || (case_insensitive && s[k] == char(lower - 32)));
+    };
+    if (is(i + 1, 's') || is(i + 1, 't') || is(i + 1, 'm') || is(i + 1, 'd')) return 2;
+    if (case_insensitive && i + 2 < n && s[i + 1] == '\xC5' && s[i + 2] == '\xBF') return 3;
+    if ((is(i + 1, 'r') && is(i + 2, 'e')) || (is(i + 1, 'v') && is(i + 2, 'e')) || (is(i + 1, 'l') && is(i + 2, 'l')))
+        return 3;
+    return 0;
+}
 
-void gpt2_split(std::string_view text, std::vector<Span>& out) {
-    const char* s = text.data();
-    const size_t n = text.size();
-    size_t i = 0;
-    auto emit = [&](size_t b, size_t e) { out.push_back({uint32_t(b), uint32_t(e - b)}); };
-    // Consumes a maximal run of characters whose class satisfies `want` from j; returns the end.
-    auto run = [&](size_t j, auto want) {
+// The scanning vocabulary every byte-level rule shares.
+struct Scan {
+    const char* s;
+    size_t n;
+    std::vector<Span>& out;
+    void emit(size_t b, size_t e) { out.push_back({uint32_t(b), uint32_t(e - b)}); }
+    Ch at(size_t i) const { return char_at(s, n, i); }
+    // End of the maximal run from j of characters whose class satisfies want.
+    template <class Want> size_t run(size_t j, Want want) const {
         while (j < n) {
-            Ch c = char_at(s, n, j);
+            Ch c = at(j);
             if (!want(c.cls)) break;
             j += c.len;
         }
         return j;
-    };
-    auto letter = [](uint8_t c) { return (c & kLetter) != 0; };
-    auto number = [](uint8_t c) { return (c & kNumber) != 0; };
-    auto other = [](uint8_t c) { return (c & (kLetter | kNumber | kSpace)) == 0; };
-
-    while (i < n) {
-        // 's 't 're 've 'm 'll 'd (case-sensitive, as in GPT-2 and r50k_base).
-        if (s[i] == '\'' && i + 1 < n) {
-            char a = s[i + 1];
-            if (is_contraction_letter(a)) { emit(i, i + 2); i += 2; continue; }
-            if (i + 2 < n) {
-                char b = s[i + 2];
-                if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) {
-                    emit(i, i + 3); i += 3; continue;
-                }
-            }
-        }
-        Ch c = char_at(s, n, i);
-        size_t head = i;        // where the class run starts (after an optional ' ')
-        uint8_t cls = c.cls;
-        if (s[i] == ' ' && i + 1 < n) {
-            Ch next = char_at(s, n, i + 1);
-            if (!(next.cls & kSpace)) { head = i + 1; cls = next.cls; }
-        }
-        if (!(cls & kSpace) || head != i) {
-            size_t e = letter(cls) ? run(head, letter) : number(cls) ? run(head, number) : run(head, other);
-            emit(i, e);
-            i = e;
-            continue;
-        }
-        // Whitespace run [i, j). At the end of text it is one piece; followed by a non-space
-        // it leaves its last character to the next piece (\s+(?!\S)), unless that character
-        // is the whole run (\s+).
-        size_t j = i, last = i;
+    }
+    // At a whitespace character i: the end of \s+(?!\S) if it matches, else of \s+. At the end
+    // of text the run is one piece; followed by a non-space it leaves its last character to
+    // the next piece, unless that character is the whole run. With newline_rule, first
+    // \s*[\r\n]+: through the run's last CR or LF.
+    size_t space_piece_end(size_t i, bool newline_rule) const {
+        size_t j = i, last = i, after_newline = 0;
         while (j < n) {
-            Ch w = char_at(s, n, j);
+            Ch w = at(j);
             if (!(w.cls & kSpace)) break;
             last = j;
             j += w.len;
+            if (is_cr_or_lf(s[last])) after_newline = j;
         }
-        size_t e = (j == n || last == i) ? j : last;
-        emit(i, e);
+        if (newline_rule && after_newline) return after_newline;
+        return (j == n || last == i) ? j : last;
+    }
+};
+
+constexpr auto kIsLetter = [](uint8_t c) { return (c & kLetter) != 0; };
+constexpr auto kIsNumber = [](uint8_t c) { return (c & kNumber) != 0; };
+constexpr auto kIsOther = [](uint8_t c) { return (c & (kLetter | kNumber | kSpace)) == 0; };
+
+} // namespace
+
+void gpt2_split(std::string_view text, std::vector<Span>& out) {
+    Scan sc{text.data(), text.size(), out};
+    const char* s = sc.s;
+    const size_t n = sc.n;
+    size_t i = 0;
+    while (i < n) {
+        // 's 't 're 've 'm 'll 'd (case-sensitive, as in GPT-2 and r50k_base).
+        if (s[i] == '\'')
+            if (size_t k = contraction_at(s, n, i, false)) { sc.emit(i, i + k); i += k; continue; }
+        Ch c = sc.at(i);
+        size_t head = i;        // where the class run starts (after an optional ' ')
+        uint8_t cls = c.cls;
+        if (s[i] == ' ' && i + 1 < n) {
+            Ch next = sc.at(i + 1);
+            if (!(next.cls & kSpace)) { head = i + 1; cls = next.cls; }
+        }
+        size_t e;
+        if (!(cls & kSpace) || head != i)
+            e = kIsLetter(cls) ? sc.run(head, kIsLetter) : kIsNumber(cls) ? sc.run(head, kIsNumber) : sc.run(head, kIsOther);
+        else
+            e = sc.space_piece_end(i, false);
+        sc.emit(i, e);
         i = e;
     }
+}
+
+namespace {
+
+// \p{N}{1,3} from a number character at i.
+size_t up_to_three_numbers(const Scan& sc, size_t i) {
+    size_t e = i;
+    for (int k = 0; k < 3 && e < sc.n; k++) {
+        Ch d = sc.at(e);
+        if (!(d.cls & kNumber)) break;
+        e += d.len;
+    }
+    return e;
+}
+
+// ' ?[^\s\p{L}\p{N}]+' then a run of the bytes in `tail`; 0 if it does not match at i.
+size_t symbols_end(const Scan& sc, size_t i, Ch c, std::string_view tail) {
+    size_t head = i;
+    if (sc.s[i] == ' ' && i + 1 < sc.n && kIsOther(sc.at(i + 1).cls)) head = i + 1;
+    else if (!kIsOther(c.cls)) return 0;
+    size_t e = sc.run(head, kIsOther);
+    while (e < sc.n && tail.find(sc.s[e]) != std::string_view::npos) e++;
+    return e;
+}
+
+} // namespace
+
+void cl100k_split(std::string_view text, std::vector<Span>& out) {
+    Scan sc{text.data(), text.size(), out};
+    const char* s = sc.s;
+    const size_t n = sc.n;
+    size_t i = 0;
+    while (i < n) {
+        size_t e = s[i] == '\'' ? contraction_at(s, n, i, true) : 0;
+        if (e) {
+            e += i;                                               // (?i:'s|'t|'re|'ve|'m|'ll|'d)
+        } else {
+            Ch c = sc.at(i);
+            if (c.cls & kLetter) {
+                e = sc.run(i, kIsLetter);                         // \p{L}+
+            } else if (!(c.cls & kNumber) && !is_cr_or_lf(s[i]) && i + c.len < n &&
+                       (sc.at(i + c.len).cls & kLetter)) {
+                e = sc.run(i + c.len, kIsLetter);                 // [^\r\n\p{L}\p{N}]\p{L}+
+            } else if (c.cls & kNumber) {
+                e = up_to_three_numbers(sc, i);
+            } else if (!(e = symbols_end(sc, i, c, "\r\n"))) {
+                e = sc.space_piece_end(i, true);
+            }
+        }
+        sc.emit(i, e);
+        i = e;
+    }
+}
+
+namespace {
+
+// o200k's case classes: "upper" [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], "lower" [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+constexpr auto kO200kUpper = [](uint8_t c) { return (c & kMark) || ((c & kLetter) && !(c & kLower)); };
+constexpr auto kO200kLower = [](uint8_t c) { return (c & kMark) || ((c & kLetter) && !(c & kUpper)); };
+
+// A contraction may follow o200k's case runs: (?i:'s|'t|'re|'ve|'m|'ll|'d)?
+size_t with_contraction(const Scan& sc, size_t e) {
+    return e < sc.n && sc.s[e] == '\'' ? e + contraction_at(sc.s, sc.n, e, true) : e;
+}
+
+// upper* lower+ from q, as a backtracking engine matches it: the greedy upper run, then a
+// lower run after it; failing that, the upper run gives back characters until one that is
+// also lower (Lm, Lo, M) can stand as a one-character lower run. 0 if no match.
+size_t upper_star_lower_plus(const Scan& sc, size_t q) {
+    size_t j = q, last_both_end = 0;
+    while (j < sc.n) {
+        Ch c = sc.at(j);
+        if (!kO200kUpper(c.cls)) break;
+        j += c.len;
+        if (kO200kLower(c.cls)) last_both_end = j;
+    }
+    if (j < sc.n && kO200kLower(sc.at(j).cls)) return sc.run(j, kO200kLower);
+    return last_both_end;
+}
+
+// upper+ lower* from q; 0 if no match.
+size_t upper_plus_lower_star(const Scan& sc, size_t q) {
+    size_t a = sc.run(q, kO200kUpper);
+    return a == q ? 0 : sc.run(a, kO200kLower);
+}
+
+} // namespace
+
+void o200k_split(std::string_view text, std::vector<Span>& out) {
+    Scan sc{text.data(), text.size(), out};
+    const char* s = sc.s;
+    const size_t n = sc.n;
+    size_t i = 0;
+    while (i < n) {
+        Ch c = sc.at(i);
+        // [^\r\n\p{L}\p{N}]? before either case run: tried taken first, then empty.
+        const bool prefix = !(c.cls & (kLetter | kNumber)) && !is_cr_or_lf(s[i]) && i + c.len < n;
+        size_t e = 0;
+        for (auto word : {upper_star_lower_plus, upper_plus_lower_star}) {
+            if (prefix) e = word(sc, i + c.len);
+            if (!e) e = word(sc, i);
+            if (e) break;
+        }
+        if (e) e = with_contraction(sc, e);
+        else if (c.cls & kNumber) e = up_to_three_numbers(sc, i);
+        else if (!(e = symbols_end(sc, i, c, "\r\n/"))) e = sc.space_piece_end(i, true);
+        sc.emit(i, e);
+        i = e;
+    }
+}
+
+void split_with(SplitRule rule, std::string_view text, std::vector<Span>& out) {
+    switch (rule) {
+    case SplitRule::gpt2: gpt2_split(text, out); return;
+    case SplitRule::cl100k: cl100k_split(text, out); return;
+    case SplitRule::o200k: o200k_split(text, out); return;
+    }
+}
+
+namespace {
+constexpr std::string_view kGpt2Pattern =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kCl100kPattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kO200kPattern =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+// tiktoken's own spellings (possessive quantifiers; the same matches).
+constexpr std::string_view kGpt2PatternTiktoken =
+    R"('(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kCl100kPatternTiktoken =
+    R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+)";
+} // namespace
+
+std::string_view split_rule_pattern(SplitRule rule) {
+    switch (rule) {
+    case SplitRule::gpt2: return kGpt2Pattern;
+    case SplitRule::cl100k: return kCl100kPattern;
+    case SplitRule::o200k: return kO200kPattern;
+    }
+    return kGpt2Pattern;
+}
+
+std::optional<SplitRule> split_rule_from_pattern(std::string_view p) {
+    if (p == kGpt2Pattern || p == kGpt2PatternTiktoken) return SplitRule::gpt2;
+    if (p == kCl100kPattern || p == kCl100kPatternTiktoken) return SplitRule::cl100k;
+    if (p == kO200kPattern) return SplitRule::o200k;
+    return std::nullopt;
 }
 
 void bert_split(std::string_view text, std::vector<Span>& out) {

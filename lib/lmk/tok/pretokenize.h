@@ -12,6 +12,18 @@
 // character of a run that is followed by a non-space. Bytes that are not valid UTF-8 count
 // as one "other" character each, so invalid input still splits into pieces that tile it.
 //
+// cl100k_split is tiktoken's cl100k_base rule (also Llama 3's tokenizer.json Split pattern)
+//     (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|
+//     \s*[\r\n]+|\s+(?!\S)|\s+
+// and o200k_split tiktoken's o200k_base rule, whose letter runs are split by case:
+//     [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|
+//     [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|
+//     \p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+// Both follow the regex engines' leftmost-first semantics (the first alternative that matches
+// wins, each quantifier as greedy as the rest of its alternative allows), worked out once per
+// alternative so that the scan stays linear: every failed attempt is paid for by the run the
+// next alternative consumes.
+//
 // GPT-2's byte-to-unicode map (bytes_to_unicode in openai/gpt-2 encoder.py) is byte_char():
 // printable Latin-1 bytes map to themselves, the other 68 to U+0100.. in byte order.
 //
@@ -19,6 +31,7 @@
 //   lmk::tok::gpt2_split("Hello world's", pieces);   // "Hello" " world" "'s"
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +43,17 @@ struct Span {
 };
 
 void gpt2_split(std::string_view text, std::vector<Span>& out);
+void cl100k_split(std::string_view text, std::vector<Span>& out);
+void o200k_split(std::string_view text, std::vector<Span>& out);
+
+// The byte-level splitting rules above, by name, for tokenizer files that choose one.
+enum class SplitRule : uint8_t { gpt2, cl100k, o200k };
+void split_with(SplitRule rule, std::string_view text, std::vector<Span>& out);
+// The regular expression a rule implements, as tokenizer.json's Split step spells it.
+std::string_view split_rule_pattern(SplitRule rule);
+// The rule a Split pattern names: the spellings above and tiktoken's own (possessive)
+// spellings of the same expressions; nullopt for any other pattern.
+std::optional<SplitRule> split_rule_from_pattern(std::string_view pattern);
 
 // BERT: split on BERT whitespace (dropped), each BERT punctuation character alone.
 void bert_split(std::string_view text, std::vector<Span>& out);

@@ -205,7 +205,7 @@ void Tokenizer::split_pieces(std::string& buf, std::vector<Span>& spans, bool fi
                 if (st.use_regex) gpt2_split(p, next);
                 else next.push_back({0, sp.len});
                 break;
-            case PreTokenizerStep::Split: gpt2_split(p, next); break;
+            case PreTokenizerStep::Split: split_with(st.rule, p, next); break;
             case PreTokenizerStep::Bert: bert_split(p, next); break;
             case PreTokenizerStep::Whitespace: whitespace_split(p, next); break;
             case PreTokenizerStep::WhitespaceSplit: whitespace_only_split(p, next); break;
@@ -248,16 +248,25 @@ void Tokenizer::pre_tokenize(std::string_view text, std::vector<std::string>& ou
     for (const Span& s : spans) out.emplace_back(buf, s.begin, s.len);
 }
 
+std::optional<SplitRule> Tokenizer::plain_byte_level_rule() const {
+    if (!normalizers.empty()) return std::nullopt;
+    const auto& p = pre_tokenizers;
+    auto plain_byte_level = [](const PreTokenizerStep& s, bool regex) {
+        return s.kind == PreTokenizerStep::ByteLevel && s.use_regex == regex && !s.add_prefix_space;
+    };
+    if (p.size() == 1 && plain_byte_level(p[0], true)) return SplitRule::gpt2;
+    if (p.size() == 2 && p[0].kind == PreTokenizerStep::Split && plain_byte_level(p[1], false)) return p[0].rule;
+    return std::nullopt;
+}
+
 void Tokenizer::encode_section(std::string_view text, bool first, std::vector<uint32_t>& out) const {
     if (text.empty()) return;
     thread_local std::string buf;
     thread_local std::vector<Span> spans;
-    // Byte-level BPE with GPT-2's rule and nothing else: split in place, no copies.
-    if (normalizers.empty() && pre_tokenizers.size() == 1 &&
-        pre_tokenizers[0].kind == PreTokenizerStep::ByteLevel && pre_tokenizers[0].use_regex &&
-        !pre_tokenizers[0].add_prefix_space) {
+    // Byte-level BPE behind one splitting rule and nothing else: split in place, no copies.
+    if (auto rule = plain_byte_level_rule()) {
         spans.clear();
-        gpt2_split(text, spans);
+        split_with(*rule, text, spans);
         for (const Span& s : spans) model_->encode_piece(text.substr(s.begin, s.len), out);
         return;
     }

@@ -10,7 +10,7 @@
 //   normalizer     NFC NFD NFKC NFKD Lowercase StripAccents BertNormalizer Replace (literal)
 //                  Prepend Strip
 //   pre_tokenizer  ByteLevel BertPreTokenizer Whitespace WhitespaceSplit Metaspace
-//                  Split (GPT-2's pattern only) Digits
+//                  Split (GPT-2's, cl100k's or o200k's pattern) Digits
 //   model          BPE WordPiece Unigram
 //   post_processor TemplateProcessing BertProcessing RobertaProcessing ByteLevel (no-op)
 //   decoder        ByteLevel WordPiece Metaspace BPEDecoder ByteFallback Fuse Strip Replace
@@ -65,7 +65,7 @@ struct PreTokenizerStep {
     std::string replacement = "\xE2\x96\x81"; // Metaspace "▁"
     std::string prepend_scheme = "always";    // Metaspace: always | first | never
     bool split = true;                        // Metaspace
-    std::string pattern;                      // Split (must be GPT-2's)
+    SplitRule rule = SplitRule::gpt2;         // Split: which byte-level rule its pattern names
     bool individual_digits = false;           // Digits
 };
 
@@ -148,6 +148,9 @@ public:
 private:
     void encode_section(std::string_view text, bool first, std::vector<uint32_t>& out) const;
     void split_pieces(std::string& buf, std::vector<Span>& spans, bool first) const;
+    // The rule when the pipeline is byte-level BPE behind one splitting rule and nothing else
+    // (GPT-2, tiktoken): text is then split in place.
+    std::optional<SplitRule> plain_byte_level_rule() const;
 
     std::unique_ptr<Model> model_;
     std::vector<AddedToken> added_;

@@ -23,7 +23,10 @@ uint8_t compute_class(uint32_t cp) {
     uint8_t c = 0;
     if (white_space_property(cp)) c |= kSpace;
     switch (utf8proc_category(utf8proc_int32_t(cp))) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LT:
+        c |= kLetter | kUpper; break;
+    case UTF8PROC_CATEGORY_LL:
+        c |= kLetter | kLower; break;
     case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
         c |= kLetter; break;
     case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:

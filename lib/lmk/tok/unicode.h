@@ -30,6 +30,8 @@ enum CharClassBits : uint8_t {
     kMark = 8,        // general category M* (Mn Mc Me): accents, combining marks
     kPunct = 16,      // general category P* (BERT counts ASCII symbols too, see bert_punct)
     kControl = 32,    // general category Cc/Cf (BERT's "control" test adds Cf minus \t\n\r)
+    kUpper = 64,      // with kLetter: Lu or Lt (o200k's split separates case runs)
+    kLower = 128,     // with kLetter: Ll. Lm and Lo letters carry neither bit.
 };
 
 uint8_t char_class(uint32_t cp);
