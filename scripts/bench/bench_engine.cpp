@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <immintrin.h>
 #include <string>
 #include <thread>
@@ -53,9 +54,22 @@ template <class F> double best_time(int reps, F fn) {
     return best;
 }
 
-std::vector<float> randn(size_t n, float scale, uint64_t seed) {
+// Buffers 64-byte aligned, as the engine's arena and Tensor::zeros (and PyTorch's allocator)
+// give them: with std::vector's 16-byte alignment every AVX-512 load of a large array splits
+// across two cache lines, which cost the row kernels 20-30% here.
+template <class T> struct Aligned64 {
+    using value_type = T;
+    Aligned64() = default;
+    template <class U> Aligned64(const Aligned64<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+    void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+    template <class U> bool operator==(const Aligned64<U>&) const { return true; }
+};
+using Buf = std::vector<float, Aligned64<float>>;
+
+Buf randn(size_t n, float scale, uint64_t seed) {
     lmk::Rng rng(seed);
-    std::vector<float> v(n);
+    Buf v(n);
     for (float& x : v) x = scale * float(rng.normal());
     return v;
 }
@@ -104,7 +118,7 @@ int main(int argc, char** argv) {
     { // GEMM, fp32 and bf16 operands
         const int64_t M = 2048, K = 768, N = 3072;
         auto a = randn(size_t(M * K), 1, 1), b = randn(size_t(K * N), 0.02f, 2);
-        std::vector<float> c(size_t(M * N));
+        Buf c(size_t(M * N));
         const double flop = 2.0 * double(M) * double(N) * double(K);
         for (Precision p : {Precision::f32, Precision::bf16}) {
             gemm(false, false, M, N, K, 1, a.data(), K, b.data(), N, 0, c.data(), N, p); // warm-up
@@ -125,7 +139,7 @@ int main(int argc, char** argv) {
         const int64_t N = 4096, C = 768;
         auto x = randn(size_t(N * C), 1, 3), w = randn(size_t(C), 1, 4), b = randn(size_t(C), 1, 5);
         auto dy = randn(size_t(N * C), 1, 6);
-        std::vector<float> y(x.size()), dx(x.size()), dw(C), db(C), mean(N), rstd(N);
+        Buf y(x.size()), dx(x.size()), dw(C), db(C), mean(N), rstd(N);
         double t = best_time(7, [&] {
             layernorm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N, C, 1e-5f);
             layernorm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), N, C);
@@ -136,7 +150,7 @@ int main(int argc, char** argv) {
     { // GELU (tanh) forward + backward, (4096, 3072)
         const size_t n = 4096 * 3072;
         auto x = randn(n, 1, 7), dy = randn(n, 1, 8);
-        std::vector<float> y(n), dx(n);
+        Buf y(n), dx(n);
         double t = best_time(5, [&] {
             activation_forward(y.data(), x.data(), n, Activation::gelu_tanh);
             activation_backward(dx.data(), dy.data(), x.data(), n, Activation::gelu_tanh);
@@ -149,7 +163,7 @@ int main(int argc, char** argv) {
         const int64_t C = s.NH * s.HS;
         s.q_stride = s.k_stride = s.v_stride = 3 * C;
         auto qkv = randn(size_t(s.B * s.Tq * 3 * C), 1, 9), dy = randn(size_t(s.B * s.Tq * C), 1, 10);
-        std::vector<float> out(size_t(s.B * s.Tq * C)), lse(size_t(s.B * s.NH * s.Tq)), dqkv(qkv.size());
+        Buf out(size_t(s.B * s.Tq * C)), lse(size_t(s.B * s.NH * s.Tq)), dqkv(qkv.size());
         const float* q = qkv.data();
         double tf = best_time(3, [&] { attention_forward(out.data(), lse.data(), q, q + C, q + 2 * C, s); });
         double t = best_time(3, [&] {
@@ -168,7 +182,7 @@ int main(int argc, char** argv) {
         std::vector<int32_t> targets(N);
         lmk::Rng rng(12);
         for (auto& t : targets) t = int32_t(rng.below(V));
-        std::vector<float> lse(N), losses(N), dl(logits.size());
+        Buf lse(N), losses(N), dl(logits.size());
         double t = best_time(3, [&] {
             CrossEntropyResult r = cross_entropy_forward(losses.data(), lse.data(), logits.data(), targets.data(), N, V, Vp, {});
             cross_entropy_backward(dl.data(), logits.data(), lse.data(), targets.data(), N, V, Vp, {}, float(1.0 / r.weight_sum));
@@ -179,10 +193,10 @@ int main(int argc, char** argv) {
     { // AdamW over 16M parameters vs a STREAM-like copy
         const size_t n = size_t(16) << 20;
         auto p = randn(n, 0.02f, 13), g = randn(n, 1e-3f, 14);
-        std::vector<float> m(n, 0.f), v(n, 0.f);
+        Buf m(n, 0.f), v(n, 0.f);
         double t = best_time(5, [&] { adam_update(p.data(), g.data(), m.data(), v.data(), n, 1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 0.5f, 0.5f); });
         report("adamw", t, double(n) * 4 * 7 / t / 1e9, "GB/s"); // reads p g m v, writes p m v
-        std::vector<float> dst(n);
+        Buf dst(n);
         double tc = best_time(5, [&] {
             lmk::parallel_for_chunks(n, 1 << 18, [&](size_t b, size_t e) { std::memcpy(dst.data() + b, g.data() + b, (e - b) * 4); });
         });
