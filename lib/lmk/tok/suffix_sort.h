@@ -1,0 +1,31 @@
+// tok/suffix_sort.h: suffix arrays over integer alphabets (SA-IS) and their LCP arrays, for
+// the Unigram trainer's seed pieces (the tok layer cannot use text/suffix_array.h, which
+// sorts bytes and lives in a higher layer).
+//
+// symbol_suffix_array(): SA-IS (Nong, Zhang & Chan 2009), O(n) time. Input: n symbols in
+// [0, alphabet), the last one 0 and no other 0 (the unique smallest sentinel). sa[i] is the
+// start of the i-th smallest suffix. Memory beside the 4n-byte result: n bytes of suffix
+// types, 4 x alphabet of buckets per level, and the reduced problem (at most n/2 symbols),
+// which lives inside the result array.
+//
+// lcp_stopping_at(): lcp[i] = length of the longest common prefix of the suffixes sa[i-1]
+// and sa[i] (lcp[0] = 0) where symbols <= `stop` (separators) match nothing, not even
+// themselves, so a common prefix never runs into a separator. Values are capped at 255 (one
+// byte each). Kasai's bound (the next position's LCP is at least this one's minus one)
+// still holds when separators match nothing, so the scan is O(n).
+//
+//   std::vector<int32_t> t = {3, 2, 4, 2, 4, 2, 0};   // "banana" + sentinel, a=2 b=3 n=4
+//   auto sa = lmk::tok::symbol_suffix_array(t, 5);    // {6, 5, 3, 1, 0, 4, 2}
+//   auto lcp = lmk::tok::lcp_stopping_at(t, sa, 0);   // {0, 0, 1, 3, 0, 0, 2}
+//   // with t = "ab|ab" + sentinel (| = 1, stop = 1): "ab|ab" and "ab" share 2, not 3
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace lmk::tok {
+
+std::vector<int32_t> symbol_suffix_array(std::span<const int32_t> text, int32_t alphabet);
+std::vector<uint8_t> lcp_stopping_at(std::span<const int32_t> text, std::span<const int32_t> sa, int32_t stop);
+
+} // namespace lmk::tok
