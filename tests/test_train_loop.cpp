@@ -66,6 +66,15 @@ TEST_CASE("an interrupted and resumed run ends bit-identical to an uninterrupted
         TrainResult r = t.run();
         CHECK(r.step == 8);
         CHECK(r.last_loss < std::log(50.0));
+        // The phase profile covers the 7 steps after the first; the phases fit in the steps.
+        const PhaseTimes& p = r.phases;
+        CHECK(p.steps == 7);
+        CHECK(p.forward > 0);
+        CHECK(p.backward > 0);
+        CHECK(p.optimizer > 0);
+        CHECK(p.data + p.zero_grad + p.forward + p.backward + p.clip + p.optimizer <= p.step);
+        CHECK(p.eval > 0);   // evaluations at 3, 6 and 8
+        CHECK(p.save > 0);   // the final checkpoint
     }
     {
         Gpt m(tiny_config());
@@ -155,4 +164,40 @@ TEST_CASE("training options survive the trainer state") {
     CHECK(p.seed == o.seed);
     CHECK(p.schedule == "linear");
     CHECK(p.precision == "bf16");
+}
+
+TEST_CASE("evaluation scores the same random windows of the whole validation split every time") {
+    set_log_level(LogLevel::error);
+    TempDir d;
+    make_shards(d.path);
+    // A validation split without period, so windows from different places score differently.
+    std::vector<uint32_t> val;
+    for (uint32_t i = 0; i < 2000; i++) val.push_back((i * 7 + i / 13 + (i * i) % 17) % 50);
+    {
+        ShardWriter w(d.path + "/val_rand.bin", 1);
+        w.append(val.data(), val.size());
+        w.commit();
+    }
+    TrainOptions o = tiny_options(d.path);
+    o.val = d.path + "/val_rand.bin";
+    o.eval_batches = 3;
+    Gpt m(tiny_config());
+    m.init_weights(o.seed);
+    Trainer t(m, o, d.path + "/run");
+    const double v1 = t.evaluate(), v2 = t.evaluate();
+    CHECK(v1 == v2);
+    // The same windows, drawn independently: nanoGPT-style uniform windows from the
+    // documented stream, scored with dropout off.
+    TokenDataLoader loader(o.val, o.batch, o.ctx, DataOrder::random, derive_seed(o.seed, stream_id("val-data")));
+    std::vector<int32_t> x(size_t(o.batch * o.ctx)), y(x.size());
+    nn::Graph g;
+    double total = 0;
+    for (int64_t b = 0; b < o.eval_batches; b++) {
+        loader.next_batch(x.data(), y.data());
+        g.reset();
+        g.training = false;
+        nn::NoGradScope ng(g);
+        total += double(m.loss(g, x.data(), y.data(), o.batch, o.ctx).item());
+    }
+    CHECK(v1 == total / double(o.eval_batches));
 }

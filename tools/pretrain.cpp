@@ -19,6 +19,7 @@ struct Options {
     int64_t layers = 4, heads = 4, dim = 128, vocab = 0, batch_tokens = 0;
     std::string norm = "pre", positions = "learned", activation = "gelu_new";
     float dropout = 0.0f;
+    bool profile = false;
     lmk::TrainOptions train;
     CLI::Option *steps_opt = nullptr, *ctx_opt = nullptr;
 };
@@ -51,6 +52,27 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
     c.attn_pdrop = 0.0f;
     c.validate(o.config.empty() ? "flags" : o.config);
     return c;
+}
+
+// --profile: where the steady-state steps' time went (stderr; stdout stays empty).
+void print_profile(const lmk::PhaseTimes& p) {
+    if (p.steps == 0) {
+        fmt::print(stderr, "pretrain: profile: no steps after the first to report\n");
+        return;
+    }
+    const double n = double(p.steps);
+    fmt::print(stderr, "pretrain: profile of {} steps after the first ({:.1f} ms per step):\n", p.steps, 1e3 * p.step / n);
+    auto row = [&](const char* name, double s) {
+        fmt::print(stderr, "  {:<10} {:10.3f} s {:10.2f} ms/step {:6.1f}%\n", name, s, 1e3 * s / n, 100 * s / p.step);
+    };
+    row("data", p.data);
+    row("zero_grad", p.zero_grad);
+    row("forward", p.forward);
+    row("backward", p.backward);
+    row("clip", p.clip);
+    row("optimizer", p.optimizer);
+    row("other", p.step - p.data - p.zero_grad - p.forward - p.backward - p.clip - p.optimizer);
+    fmt::print(stderr, "  outside the steps: eval {:.3f} s, checkpoints {:.3f} s\n", p.eval, p.save);
 }
 
 int run(Options& o, const lmk::CommonFlags& common) {
@@ -109,6 +131,7 @@ int run(Options& o, const lmk::CommonFlags& common) {
         trainer = std::make_unique<lmk::Trainer>(*model, o.train, o.out);
     }
     lmk::TrainResult r = trainer->run();
+    if (o.profile) print_profile(r.phases);
     lmk::log_info("done: step {}, train loss {:.4f}{}; model in {}, loss curve {}/loss.svg", r.step, r.last_loss,
                   std::isnan(r.val_loss) ? "" : fmt::format(", val loss {:.4f}", r.val_loss), o.out, o.out);
     return r.signal ? 130 : 0;
@@ -170,6 +193,7 @@ int main(int argc, char** argv) {
             app.add_option("--save-every", o.train.save_every, "checkpoint every N steps (0 = at the end)")->group(t);
             app.add_option("--stop-after", o.train.stop_after, "stop (with a checkpoint) after step N, as a signal would")->group(t);
             app.add_option("--peak-gflops", o.train.peak_gflops, "FP32 peak for MFU (default: estimated from the CPU)")->group(t);
+            app.add_flag("--profile", o.profile, "print where the steps' time went (data, forward, backward, clip, optimizer) on stderr")->group(t);
         },
         [&](const lmk::CommonFlags& c) { return run(o, c); });
 }

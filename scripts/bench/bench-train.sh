@@ -54,7 +54,7 @@ torch_run() { # cpus threads precision steps args...
     local cpuset=$1 threads=$2 prec=$3 steps=$4
     shift 4
     [ -n "$py" ] || { echo 0; return; }
-    taskset -c "$cpuset" "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads "$threads" --precision "$prec" \
+    taskset -c "$cpuset" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads "$threads" --precision "$prec" \
         --steps "$steps" "$@" 2>/dev/null | sed -n 's/.*"tokens_per_s": \([0-9.e+]*\).*/\1/p'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }

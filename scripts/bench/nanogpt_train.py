@@ -13,6 +13,7 @@ import glob
 import json
 import math
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -107,7 +108,6 @@ def main():
     other = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay}, {"params": other, "weight_decay": 0.0}],
                             lr=a.lr, betas=(0.9, a.beta2))
-    rng = np.random.default_rng(a.seed)
 
     def batch(data, starts):
         x = torch.from_numpy(np.stack([data[s : s + a.ctx] for s in starts]))
@@ -121,12 +121,13 @@ def main():
         return a.min_lr + (a.lr - a.min_lr) * 0.5 * (1 + math.cos(math.pi * p))
 
     def evaluate():
+        # nanoGPT's estimate_loss: eval_batches batches of windows drawn uniformly over the
+        # whole validation split (fresh draws each time, from torch's generator).
         model.eval()
         with torch.no_grad():
             losses = []
             for b in range(a.eval_batches):
-                starts = [(b * a.batch + r) * a.ctx for r in range(a.batch)]
-                x, y = batch(val, starts)
+                x, y = batch(val, torch.randint(len(val) - a.ctx, (a.batch,)).tolist())
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
                     losses.append(model(x, y).item())
         model.train()
@@ -138,7 +139,7 @@ def main():
         t0 = time.time()
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        x, y = batch(train, rng.integers(0, len(train) - a.ctx - 1, a.batch))
+        x, y = batch(train, torch.randint(len(train) - a.ctx, (a.batch,)).tolist())  # nanoGPT's get_batch
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
             l = model(x, y)
         opt.zero_grad(set_to_none=True)
@@ -149,6 +150,8 @@ def main():
         times.append(time.time() - t0)
         if val is not None and a.eval_every and ((step + 1) % a.eval_every == 0 or step + 1 == a.steps):
             val_loss = evaluate()
+            print(f"step {step + 1}: train loss {loss:.4f}, val loss {val_loss:.4f}, {time.time() - t_start:.1f} s",
+                  file=sys.stderr)
     wall = time.time() - t_start
     steady = times[2:] if len(times) > 4 else times
     print(json.dumps({"tokens_per_s": a.batch * a.ctx / statistics.median(steady), "wall_s": round(wall, 2),

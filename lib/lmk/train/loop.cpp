@@ -135,7 +135,8 @@ Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir) : model_(model), o
     m.train = std::make_unique<TokenDataLoader>(o_.train, o_.batch, o_.ctx, data_order_from_name(o_.data_order),
                                                 derive_seed(o_.seed, stream_id("train-data")));
     if (!o_.val.empty())
-        m.val = std::make_unique<TokenDataLoader>(o_.val, o_.batch, o_.ctx, DataOrder::sequential, 0);
+        m.val = std::make_unique<TokenDataLoader>(o_.val, o_.batch, o_.ctx, DataOrder::random,
+                                                  derive_seed(o_.seed, stream_id("val-data")));
     uint32_t max_id = m.train->max_token_id();
     LMK_CHECK(int64_t(max_id) < model_.config().vocab_size,
               "{}: token id {} does not fit the model's vocabulary of {}", o_.train, max_id, model_.config().vocab_size);
@@ -215,26 +216,47 @@ double Trainer::evaluate() {
     return total / double(o_.eval_batches);
 }
 
-void Trainer::train_step(double& loss_out, double& norm_out, float lr) {
+namespace {
+// Adds the seconds since the last call to one phase's total.
+class PhaseClock {
+public:
+    void to(double& total) {
+        const auto now = std::chrono::steady_clock::now();
+        total += std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+    }
+
+private:
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+} // namespace
+
+void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTimes& t) {
     Impl& m = *impl_;
     nn::Graph& g = m.graph;
+    PhaseClock clock;
     model_.params().zero_grad();
+    clock.to(t.zero_grad);
     nn::CrossEntropyOptions ce;
     ce.label_smoothing = o_.label_smoothing;
     double loss_sum = 0;
     for (int64_t micro = 0; micro < o_.grad_accum; micro++) {
         m.train->next_batch(m.x.data(), m.y.data());
+        clock.to(t.data);
         g.reset();
         g.training = true;
         g.seed = m.dropout_seed;
         g.step = uint64_t(state_.step * o_.grad_accum + micro); // dropout masks follow the step
         nn::Var loss = model_.loss(g, m.x.data(), m.y.data(), o_.batch, o_.ctx, ce);
         loss_sum += double(loss.item());
+        clock.to(t.forward);
         g.backward(o_.grad_accum > 1 ? nn::scale(g, loss, 1.0f / float(o_.grad_accum)) : loss);
+        clock.to(t.backward);
     }
     loss_out = loss_sum / double(o_.grad_accum);
     norm_out = o_.grad_clip > 0 ? train::clip_grad_norm(model_.params(), o_.grad_clip)
                                 : train::grad_norm(model_.params());
+    clock.to(t.clip);
     if (!std::isfinite(loss_out) || !std::isfinite(norm_out))
         throw Error(fmt::format("step {}: {} is {} (lr {:.3g}); stopped before updating the weights; the last good "
                                 "checkpoint in {} is kept",
@@ -242,6 +264,7 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr) {
                                 std::isfinite(loss_out) ? norm_out : loss_out, lr, dir_),
                     "lower --lr, add --warmup or --grad-clip, or try --precision fp32; continue with --resume");
     m.opt->step(lr);
+    clock.to(t.optimizer);
 }
 
 TrainResult Trainer::run() {
@@ -268,12 +291,16 @@ TrainResult Trainer::run() {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     };
 
+    bool first_step = true;
     while (state_.step < o_.steps) {
         const float lr = m.schedule.lr(state_.step);
         const auto t0 = std::chrono::steady_clock::now();
         double loss = 0, norm = 0;
-        train_step(loss, norm, lr);
+        PhaseTimes step_times;
+        train_step(loss, norm, lr, first_step ? step_times : r.phases);
         const double dt = since(t0);
+        if (!first_step) r.phases.steps++, r.phases.step += dt;
+        first_step = false;
         state_.step++;
         state_.tokens += o_.tokens_per_step();
         state_.elapsed = elapsed0 + since(t_run);
@@ -289,7 +316,9 @@ TrainResult Trainer::run() {
 
         const bool last = state_.step == o_.steps;
         if (m.val && ((o_.eval_every > 0 && state_.step % o_.eval_every == 0) || last)) {
+            const auto t_eval = std::chrono::steady_clock::now();
             r.val_loss = evaluate();
+            r.phases.eval += since(t_eval);
             if (!(state_.best_val_loss <= r.val_loss)) state_.best_val_loss = r.val_loss;
             m.metrics->add_eval(state_.step, r.val_loss, elapsed0 + since(t_run));
             log_info("step {}/{}: train loss {:.4f}, val loss {:.4f}", state_.step, o_.steps, loss, r.val_loss);
@@ -297,7 +326,9 @@ TrainResult Trainer::run() {
         const bool signalled = stop_requested();
         const bool stop_early = o_.stop_after > 0 && state_.step >= o_.stop_after && !last;
         if (last || signalled || stop_early || (o_.save_every > 0 && state_.step % o_.save_every == 0)) {
+            const auto t_save = std::chrono::steady_clock::now();
             save();
+            r.phases.save += since(t_save);
             m.metrics->write_svg();
             last_svg = std::chrono::steady_clock::now();
         } else if (since(last_svg) > 5.0) {

@@ -4,8 +4,10 @@
 // forward, backward of loss / grad_accum (gradients accumulate), global-norm clipping,
 // one optimizer update at the schedule's learning rate. Around it:
 //   - evaluation every eval_every steps (and after the last step) on eval_batches batches
-//     read sequentially from the start of the validation shards, so every evaluation scores
-//     the same tokens;
+//     of windows drawn uniformly over the whole validation split, as nanoGPT's
+//     estimate_loss does, but from a fixed stream (derive_seed(seed, stream_id("val-data"))
+//     restarted at every evaluation), so every evaluation scores the same tokens and the
+//     estimate is not biased towards the head of the split;
 //   - a checkpoint (train/checkpoint.h) every save_every steps, after the last step, and
 //     when SIGINT/SIGTERM arrives (core/signals.h): the step in flight finishes, the
 //     checkpoint is written, run() returns with `signal` set (the tool exits 130);
@@ -63,12 +65,24 @@ std::string train_options_to_json(const TrainOptions& o);
 // Fields absent from the JSON keep the defaults above.
 TrainOptions train_options_from_json(const std::string& json, const std::string& context);
 
+// Where the training steps' wall time went, summed over the steps this process ran after
+// its first (the first grows the arena and JIT-compiles the GEMMs, so it is left out).
+// pretrain --profile prints it. Evaluation and checkpoints are outside the steps.
+struct PhaseTimes {
+    int64_t steps = 0;                              // steps summed below
+    double data = 0, zero_grad = 0, forward = 0;    // seconds
+    double backward = 0, clip = 0, optimizer = 0;   // clip: gradient norm (and scaling)
+    double step = 0;                                // whole steps (>= the sum of the phases)
+    double eval = 0, save = 0;                      // every evaluation and checkpoint
+};
+
 struct TrainResult {
     int64_t step = 0;         // steps completed
     double last_loss = 0;     // training loss of the last step
     double val_loss = 0;      // last evaluation (NaN if none)
     int signal = 0;           // nonzero: stopped by this signal (checkpoint written)
     bool stopped_early = false; // stop_after reached
+    PhaseTimes phases;
 };
 
 // FP32 peak of this machine in GFLOP/s for `threads` cores: nominal clock from
@@ -90,7 +104,7 @@ public:
     void save();
 
 private:
-    void train_step(double& loss_out, double& norm_out, float lr);
+    void train_step(double& loss_out, double& norm_out, float lr, PhaseTimes& t);
     Gpt& model_;
     TrainOptions o_;
     std::string dir_;
