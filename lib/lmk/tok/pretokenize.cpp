@@ -52,8 +52,6 @@ size_t contraction_at(const char* s, size_t n, size_t i, bool case_insensitive) 
 struct Scan {
     const char* s;
     size_t n;
-    std::vector<Span>& out;
-    void emit(size_t b, size_t e) { out.push_back({uint32_t(b), uint32_t(e - b)}); }
     Ch at(size_t i) const { return char_at(s, n, i); }
     // End of the maximal run from j of characters whose class satisfies want.
     template <class Want> size_t run(size_t j, Want want) const {
@@ -86,35 +84,30 @@ constexpr auto kIsLetter = [](uint8_t c) { return (c & kLetter) != 0; };
 constexpr auto kIsNumber = [](uint8_t c) { return (c & kNumber) != 0; };
 constexpr auto kIsOther = [](uint8_t c) { return (c & (kLetter | kNumber | kSpace)) == 0; };
 
-} // namespace
-
-void gpt2_split(std::string_view text, std::vector<Span>& out) {
-    Scan sc{text.data(), text.size(), out};
-    const char* s = sc.s;
-    const size_t n = sc.n;
-    size_t i = 0;
-    while (i < n) {
-        // 's 't 're 've 'm 'll 'd (case-sensitive, as in GPT-2 and r50k_base).
-        if (s[i] == '\'')
-            if (size_t k = contraction_at(s, n, i, false)) { sc.emit(i, i + k); i += k; continue; }
-        Ch c = sc.at(i);
-        size_t head = i;        // where the class run starts (after an optional ' ')
-        uint8_t cls = c.cls;
-        if (s[i] == ' ' && i + 1 < n) {
-            Ch next = sc.at(i + 1);
-            if (!(next.cls & kSpace)) { head = i + 1; cls = next.cls; }
-        }
-        size_t e;
-        if (!(cls & kSpace) || head != i)
-            e = kIsLetter(cls) ? sc.run(head, kIsLetter) : kIsNumber(cls) ? sc.run(head, kIsNumber) : sc.run(head, kIsOther);
-        else
-            e = sc.space_piece_end(i, false);
-        sc.emit(i, e);
+// Tiles text with pieces: piece_end(scan, i) is where the piece starting at i < n ends (> i).
+template <class PieceEnd> void split_by(std::string_view text, std::vector<Span>& out, PieceEnd piece_end) {
+    const Scan sc{text.data(), text.size()};
+    for (size_t i = 0; i < sc.n;) {
+        size_t e = piece_end(sc, i);
+        out.push_back({uint32_t(i), uint32_t(e - i)});
         i = e;
     }
 }
 
-namespace {
+size_t gpt2_piece_end(const Scan& sc, size_t i) {
+    const char* s = sc.s;
+    // 's 't 're 've 'm 'll 'd (case-sensitive, as in GPT-2 and r50k_base).
+    if (s[i] == '\'')
+        if (size_t k = contraction_at(s, sc.n, i, false)) return i + k;
+    size_t head = i; // where the class run starts (after an optional ' ')
+    uint8_t cls = sc.at(i).cls;
+    if (s[i] == ' ' && i + 1 < sc.n) {
+        Ch next = sc.at(i + 1);
+        if (!(next.cls & kSpace)) { head = i + 1; cls = next.cls; }
+    }
+    if ((cls & kSpace) && head == i) return sc.space_piece_end(i, false);
+    return kIsLetter(cls) ? sc.run(head, kIsLetter) : kIsNumber(cls) ? sc.run(head, kIsNumber) : sc.run(head, kIsOther);
+}
 
 // \p{N}{1,3} from a number character at i.
 size_t up_to_three_numbers(const Scan& sc, size_t i) {
@@ -137,36 +130,18 @@ size_t symbols_end(const Scan& sc, size_t i, Ch c, std::string_view tail) {
     return e;
 }
 
-} // namespace
-
-void cl100k_split(std::string_view text, std::vector<Span>& out) {
-    Scan sc{text.data(), text.size(), out};
+size_t cl100k_piece_end(const Scan& sc, size_t i) {
     const char* s = sc.s;
-    const size_t n = sc.n;
-    size_t i = 0;
-    while (i < n) {
-        size_t e = s[i] == '\'' ? contraction_at(s, n, i, true) : 0;
-        if (e) {
-            e += i;                                               // (?i:'s|'t|'re|'ve|'m|'ll|'d)
-        } else {
-            Ch c = sc.at(i);
-            if (c.cls & kLetter) {
-                e = sc.run(i, kIsLetter);                         // \p{L}+
-            } else if (!(c.cls & kNumber) && !is_cr_or_lf(s[i]) && i + c.len < n &&
-                       (sc.at(i + c.len).cls & kLetter)) {
-                e = sc.run(i + c.len, kIsLetter);                 // [^\r\n\p{L}\p{N}]\p{L}+
-            } else if (c.cls & kNumber) {
-                e = up_to_three_numbers(sc, i);
-            } else if (!(e = symbols_end(sc, i, c, "\r\n"))) {
-                e = sc.space_piece_end(i, true);
-            }
-        }
-        sc.emit(i, e);
-        i = e;
-    }
+    if (s[i] == '\'')
+        if (size_t k = contraction_at(s, sc.n, i, true)) return i + k; // (?i:'s|'t|'re|'ve|'m|'ll|'d)
+    Ch c = sc.at(i);
+    if (c.cls & kLetter) return sc.run(i, kIsLetter);                     // \p{L}+
+    if (!(c.cls & kNumber) && !is_cr_or_lf(s[i]) && i + c.len < sc.n && (sc.at(i + c.len).cls & kLetter))
+        return sc.run(i + c.len, kIsLetter);                              // [^\r\n\p{L}\p{N}]\p{L}+
+    if (c.cls & kNumber) return up_to_three_numbers(sc, i);
+    if (size_t e = symbols_end(sc, i, c, "\r\n")) return e;
+    return sc.space_piece_end(i, true);
 }
-
-namespace {
 
 // o200k's case classes: "upper" [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], "lower" [\p{Ll}\p{Lm}\p{Lo}\p{M}].
 constexpr auto kO200kUpper = [](uint8_t c) { return (c & kMark) || ((c & kLetter) && !(c & kLower)); };
@@ -198,29 +173,30 @@ size_t upper_plus_lower_star(const Scan& sc, size_t q) {
     return a == q ? 0 : sc.run(a, kO200kLower);
 }
 
+size_t o200k_piece_end(const Scan& sc, size_t i) {
+    Ch c = sc.at(i);
+    // [^\r\n\p{L}\p{N}]? before either case run: tried taken first, then empty.
+    const bool prefix = !(c.cls & (kLetter | kNumber)) && !is_cr_or_lf(sc.s[i]) && i + c.len < sc.n;
+    for (auto word : {upper_star_lower_plus, upper_plus_lower_star}) {
+        size_t e = prefix ? word(sc, i + c.len) : 0;
+        if (!e) e = word(sc, i);
+        if (e) return with_contraction(sc, e);
+    }
+    if (c.cls & kNumber) return up_to_three_numbers(sc, i);
+    if (size_t e = symbols_end(sc, i, c, "\r\n/")) return e;
+    return sc.space_piece_end(i, true);
+}
+
 } // namespace
 
+void gpt2_split(std::string_view text, std::vector<Span>& out) {
+    split_by(text, out, [](const Scan& sc, size_t i) { return gpt2_piece_end(sc, i); }); // inlined
+}
+void cl100k_split(std::string_view text, std::vector<Span>& out) {
+    split_by(text, out, [](const Scan& sc, size_t i) { return cl100k_piece_end(sc, i); }); // inlined
+}
 void o200k_split(std::string_view text, std::vector<Span>& out) {
-    Scan sc{text.data(), text.size(), out};
-    const char* s = sc.s;
-    const size_t n = sc.n;
-    size_t i = 0;
-    while (i < n) {
-        Ch c = sc.at(i);
-        // [^\r\n\p{L}\p{N}]? before either case run: tried taken first, then empty.
-        const bool prefix = !(c.cls & (kLetter | kNumber)) && !is_cr_or_lf(s[i]) && i + c.len < n;
-        size_t e = 0;
-        for (auto word : {upper_star_lower_plus, upper_plus_lower_star}) {
-            if (prefix) e = word(sc, i + c.len);
-            if (!e) e = word(sc, i);
-            if (e) break;
-        }
-        if (e) e = with_contraction(sc, e);
-        else if (c.cls & kNumber) e = up_to_three_numbers(sc, i);
-        else if (!(e = symbols_end(sc, i, c, "\r\n/"))) e = sc.space_piece_end(i, true);
-        sc.emit(i, e);
-        i = e;
-    }
+    split_by(text, out, [](const Scan& sc, size_t i) { return o200k_piece_end(sc, i); }); // inlined
 }
 
 void split_with(SplitRule rule, std::string_view text, std::vector<Span>& out) {
