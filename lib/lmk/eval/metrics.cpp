@@ -1,7 +1,7 @@
 // eval/metrics.cpp: see metrics.h.
 #include "lmk/eval/metrics.h"
 #include "lmk/eval/pyrandom.h"
-#include "lmk/eval/text_util.h"
+#include "lmk/text/unicode.h"
 
 #include <tbb/parallel_for.h>
 
@@ -60,7 +60,7 @@ ChoiceMetrics score_choices_metrics(const std::vector<double>& lls, const std::v
     ChoiceMetrics m;
     std::vector<double> norm(lls.size()), bytes(lls.size());
     for (size_t i = 0; i < lls.size(); i++) {
-        norm[i] = lls[i] / double(py_len(choices[i]));
+        norm[i] = lls[i] / double(char_count(choices[i]));
         bytes[i] = lls[i] / double(choices[i].size());
     }
     m.pred = argmax_first(lls);

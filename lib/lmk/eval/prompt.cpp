@@ -1,7 +1,7 @@
 // eval/prompt.cpp: see prompt.h.
 #include "lmk/eval/prompt.h"
 #include "lmk/core/error.h"
-#include "lmk/eval/text_util.h"
+#include "lmk/text/unicode.h"
 
 #include <fmt/core.h>
 
@@ -52,7 +52,7 @@ std::string fewshot_context(const TaskConfig& c, const Doc& doc, const std::vect
 }
 
 std::pair<std::string, std::string> split_trailing_space(std::string_view context, std::string_view continuation) {
-    size_t keep = py_rstrip_len(context);
+    size_t keep = py_rstrip(context).size();
     std::string cont(context.substr(keep));
     cont += continuation;
     return {std::string(context.substr(0, keep)), cont};

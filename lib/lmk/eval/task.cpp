@@ -4,9 +4,9 @@
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
 #include "lmk/core/utf8.h"
-#include "lmk/eval/text_util.h"
 #include "lmk/io/file.h"
 #include "lmk/io/jsonl.h"
+#include "lmk/text/unicode.h"
 
 #include <bzlib.h>
 #include <fmt/format.h>
