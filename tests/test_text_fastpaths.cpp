@@ -9,7 +9,9 @@
 
 #include <cstdlib>
 #include <doctest/doctest.h>
+#include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <utf8proc.h>
 
@@ -32,6 +34,60 @@ std::string cp_utf8(uint32_t cp) {
     std::string s;
     utf8_append(s, cp);
     return s;
+}
+
+// datatrove's n-gram measures computed the obvious way, on joined strings.
+std::string join_words(const std::vector<std::string_view>& w, size_t i, size_t n, std::string_view sep) {
+    std::string s;
+    for (size_t k = 0; k < n; k++) {
+        if (k) s += sep;
+        s += w[i + k];
+    }
+    return s;
+}
+
+size_t reference_top_ngram_chars(const std::vector<std::string_view>& w, size_t n) {
+    if (w.size() < n) return 0;
+    std::map<std::string, std::pair<size_t, size_t>> seen; // n-gram -> count, first position
+    size_t best_count = 0, best_first = 0;
+    for (size_t i = 0; i + n <= w.size(); i++) {
+        auto& e = seen.try_emplace(join_words(w, i, n, " "), 0, i).first->second;
+        e.first++;
+        if (e.first > best_count || (e.first == best_count && e.second < best_first)) best_count = e.first, best_first = e.second;
+    }
+    return char_count(join_words(w, best_first, n, " ")) * best_count;
+}
+
+size_t reference_duplicate_ngram_chars(const std::vector<std::string_view>& w, size_t n) {
+    if (w.size() < n) return 0;
+    std::set<std::string> seen;
+    size_t repeated = 0, idx = 0;
+    while (idx + n <= w.size()) {
+        std::string g = join_words(w, idx, n, "");
+        if (seen.count(g)) {
+            repeated += char_count(g);
+            idx += n;
+        } else {
+            seen.insert(g);
+            idx++;
+        }
+    }
+    return repeated;
+}
+
+// Word lists that make the shortcuts work hard: few distinct words, so n-grams repeat; words
+// whose concatenations coincide ("ab"+"a" = "a"+"ba"); long words (16-byte windows); multibyte
+// characters; "AAAAAAAA" and "@AAAAAAa", whose hashes collide (both read as little-endian
+// numbers are equal mod 2^61-1); optionally words holding a space and empty words.
+std::vector<std::string_view> random_words(std::mt19937& rng, bool odd_words) {
+    static const std::vector<std::string_view> common = {
+        "a", "b", "ab", "ba", "aab", "\u00e9", "\u00e9\u00e9", "abcdefghijklmnopq", "abcdefghijklmnopqr",
+        "bcdefghijklmnopqr", "AAAAAAAA", "@AAAAAAa", "the", "of"};
+    static const std::vector<std::string_view> odd = {"a b", "b a", "", " ", "ab "};
+    std::vector<std::string_view> w(rng() % 70);
+    size_t variety = 2 + rng() % common.size();
+    for (auto& x : w) x = odd_words && rng() % 5 == 0 ? odd[rng() % odd.size()] : common[rng() % variety];
+    return w;
 }
 
 } // namespace
@@ -92,6 +148,72 @@ TEST_CASE("py_split_each hands out py_split's items") {
     std::vector<std::string_view> got;
     py_split_each(s, [&](std::string_view w) { got.push_back(w); });
     CHECK(got == py_split(s));
+}
+
+TEST_CASE("n-gram measures equal the joined-string definitions on random word lists") {
+    // Hash collisions are confirmed by comparing bytes: the colliding pair counts as two.
+    std::vector<std::string_view> pair = {"AAAAAAAA", "@AAAAAAa"};
+    CHECK(duplicate_ngram_chars(pair, 1) == 0);
+    CHECK(top_ngram_chars(pair, 1) == 8);
+    std::mt19937 rng(11);
+    for (int t = 0; t < 3000; t++) {
+        auto w = random_words(rng, t % 2 == 1);
+        for (size_t n = 1; n <= 7; n++) {
+            INFO("case ", t, " n ", n);
+            REQUIRE(top_ngram_chars(w, int(n)) == reference_top_ngram_chars(w, n));
+            REQUIRE(duplicate_ngram_chars(w, int(n)) == reference_duplicate_ngram_chars(w, n));
+        }
+    }
+}
+
+TEST_CASE("gopher-repetition n-gram rules: one scan for several n, in any order, equals the definitions") {
+    // The filter computes its n-gram rules in one pass over the words, letting shorter n
+    // prune longer ones; every verdict (rule and measured ratio) must be the reference's.
+    std::string text(400, 'x'); // L = 400 code points; no line or paragraph repeats
+    {
+        // Words holding a space: the 1-grams all differ, yet "a b" "c" and "a" "b c" are the
+        // same spaced 2-gram, so 1-grams must not prune 2-grams here.
+        std::vector<std::string_view> w = {"a b", "c", "a", "b c"};
+        GopherRepetitionParams p;
+        p.top_n_grams = {{1, 0.9}, {2, 0.02}};
+        p.dup_n_grams.clear();
+        Verdict v = gopher_repetition_filter(text, p, &w);
+        REQUIRE(v);
+        CHECK(v->reason == "top_2_gram");
+        CHECK(v->detail == ratio_detail(10.0 / 400, ">", 0.02));
+    }
+    std::mt19937 rng(5);
+    for (int t = 0; t < 3000; t++) {
+        auto w = random_words(rng, t % 3 == 2);
+        GopherRepetitionParams p;
+        p.top_n_grams.clear(), p.dup_n_grams.clear();
+        for (int k = int(rng() % 4); k > 0; k--) p.top_n_grams.emplace_back(1 + rng() % 6, double(rng() % 60) / 100);
+        for (int k = int(rng() % 5); k > 0; k--) p.dup_n_grams.emplace_back(1 + rng() % 10, double(rng() % 40) / 100);
+        Verdict want;
+        for (auto [n, frac] : p.top_n_grams) {
+            if (w.size() < size_t(n)) continue;
+            double r = double(reference_top_ngram_chars(w, size_t(n))) / 400;
+            if (r > frac) {
+                want = Rejection{"top_" + std::to_string(n) + "_gram", ratio_detail(r, ">", frac)};
+                break;
+            }
+        }
+        if (!want)
+            for (auto [n, frac] : p.dup_n_grams) {
+                double r = double(reference_duplicate_ngram_chars(w, size_t(n))) / 400;
+                if (r > frac) {
+                    want = Rejection{"duplicated_" + std::to_string(n) + "_n_grams", ratio_detail(r, ">", frac)};
+                    break;
+                }
+            }
+        Verdict got = gopher_repetition_filter(text, p, &w);
+        INFO("case ", t);
+        REQUIRE(got.has_value() == want.has_value());
+        if (got) {
+            CHECK(got->reason == want->reason);
+            CHECK(got->detail == want->detail);
+        }
+    }
 }
 
 TEST_CASE("n-gram counts: joined n-grams that differ in word boundaries but not bytes are equal") {
