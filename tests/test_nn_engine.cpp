@@ -46,7 +46,7 @@ struct TinyModel {
     }
     Var p(Graph& g, const std::string& name) { return g.param(ps.at(name)); }
 
-    // Mean next-token loss of the batch; dropout p on the residual branches.
+    // Mean next-token loss of the batch; dropout p on the residual branches and attention.
     Var loss(Graph& g, const std::vector<int32_t>& tokens, const std::vector<int32_t>& targets, float drop = 0.f) {
         std::vector<int32_t> pos(T);
         for (int64_t t = 0; t < T; t++) pos[size_t(t)] = int32_t(t);
@@ -59,6 +59,7 @@ struct TinyModel {
             AttentionOptions ao;
             ao.n_head = NH;
             ao.causal = true;
+            ao.dropout = drop; // on the attention probabilities too (seed from the graph)
             Var y = linear(g, self_attention(g, qkv, ao), p(g, h + "attn.c_proj.weight"), p(g, h + "attn.c_proj.bias"),
                            WeightLayout::in_out);
             x = add(g, x, dropout(g, y, drop));
@@ -278,4 +279,50 @@ TEST_CASE("sum_squares: multi-chunk reduction on worker threads equals a double 
     }
     for (int rep = 0; rep < 20; rep++) CHECK(lmk::nn::sum_squares(x.data(), x.size()) == doctest::Approx(want).epsilon(1e-12));
     lmk::set_threads(0);
+}
+
+TEST_CASE("attention dropout keeps 1 - p of the probabilities, one mask for every ISA and thread count") {
+    // q = 0 makes every probability 1/T (bidirectional); v_j = e_j (HS = T) makes out[t][j]
+    // = z_tj / T, so the output shows the mask: z = 1/(1-p) kept, 0 dropped.
+    const int64_t B = 2, T = 128, HS = 128;
+    const float p = 0.25f;
+    const uint64_t seed = 42;
+    AttentionShape s;
+    s.B = B, s.Tq = s.Tk = T, s.NH = 1, s.HS = HS;
+    s.q_stride = s.k_stride = s.v_stride = HS;
+    s.dropout = p, s.dropout_seed = seed;
+    std::vector<float> q(size_t(B * T * HS), 0.f), k(q.size()), v(q.size(), 0.f);
+    lmk::Rng rng(3);
+    for (float& x : k) x = float(rng.normal());
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t j = 0; j < T; j++) v[size_t((b * T + j) * HS + j)] = 1.f;
+    std::vector<float> first;
+    for (Isa isa : supported_isas())
+        for (int threads : {1, 2}) {
+            set_isa(isa);
+            lmk::set_threads(threads);
+            std::vector<float> out(q.size()), lse(size_t(B * T));
+            attention_forward(out.data(), lse.data(), q.data(), k.data(), v.data(), s);
+            int64_t kept = 0, wrong = 0;
+            for (int64_t b = 0; b < B; b++)
+                for (int64_t t = 0; t < T; t++)
+                    for (int64_t j = 0; j < T; j++) {
+                        const bool keep = attention_dropout_keep(seed, b, 0, t, j, p);
+                        kept += keep;
+                        const float want = keep ? 1.f / (float(T) * (1.f - p)) : 0.f;
+                        wrong += std::fabs(out[size_t((b * T + t) * HS + j)] - want) > 1e-6f;
+                    }
+            CHECK(wrong == 0);
+            CHECK(std::fabs(double(kept) / double(B * T * T) - (1.0 - p)) < 0.01); // sd 0.0024
+            if (first.empty()) first = out;
+            CHECK(std::memcmp(out.data(), first.data(), out.size() * 4) == 0);
+        }
+    set_isa("auto");
+    lmk::set_threads(0);
+    // Different seeds, rows and heads give different masks.
+    int64_t same = 0;
+    for (int64_t j = 0; j < 256; j++)
+        same += attention_dropout_keep(1, 0, 0, 0, j, 0.5f) == attention_dropout_keep(2, 0, 0, 0, j, 0.5f);
+    CHECK(same > 96);
+    CHECK(same < 160);
 }

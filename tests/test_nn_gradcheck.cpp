@@ -134,7 +134,8 @@ Vec ref_layernorm(const Vec& x, const Vec& w, const Vec& b, int64_t N, int64_t C
 // (B,NH,Tq,Tk) or empty; mask (B,Tk) or empty.
 Vec ref_attention(const Vec& q, const Vec& k, const Vec& v, int64_t B, int64_t Tq, int64_t Tk,
                   int64_t NH, int64_t HS, bool causal, const std::vector<uint8_t>& mask,
-                  const Vec& bias, bool bias_per_batch, int64_t qs, int64_t ks, size_t koff, size_t voff) {
+                  const Vec& bias, bool bias_per_batch, int64_t qs, int64_t ks, size_t koff, size_t voff,
+                  float dropout = 0.f, uint64_t dropout_seed = 0) {
     const int64_t C = NH * HS;
     Vec out(size_t(B * Tq * C), 0.0);
     const double scale = 1 / std::sqrt(double(HS));
@@ -157,9 +158,15 @@ Vec ref_attention(const Vec& q, const Vec& k, const Vec& v, int64_t B, int64_t T
                 if (m == -INFINITY) continue;
                 double z = 0;
                 for (double& x : s) z += (x = x == -INFINITY ? 0 : std::exp(x - m));
-                for (int64_t j = 0; j < Tk; j++)
+                for (int64_t j = 0; j < Tk; j++) {
+                    // Dropout after the softmax: kept probabilities scaled by 1 / (1 - p).
+                    const double keep = dropout == 0.f ? 1.0
+                                        : attention_dropout_keep(dropout_seed, b, h, t, j, dropout) ? 1.0 / (1.0 - double(dropout))
+                                                                                                    : 0.0;
                     for (int64_t e = 0; e < HS; e++)
-                        out[size_t((b * Tq + t) * C + h * HS + e)] += s[size_t(j)] / z * v[voff + size_t(b * Tk * ks + j * ks + h * HS + e)];
+                        out[size_t((b * Tq + t) * C + h * HS + e)] +=
+                            keep * s[size_t(j)] / z * v[voff + size_t(b * Tk * ks + j * ks + h * HS + e)];
+                }
             }
     return out;
 }
@@ -365,6 +372,7 @@ TEST_CASE("gradcheck: attention (causal, bidirectional, masks, bias, cross, KV c
             const char* name;
             int64_t B, Tq, Tk, NH, HS;
             bool causal, mask, bias, bias_per_batch, packed;
+            float dropout = 0.f;
         };
         const Case cases[] = {
             {"causal, two key tiles", 1, 70, 70, 2, 8, true, false, false, false, false},
@@ -374,7 +382,11 @@ TEST_CASE("gradcheck: attention (causal, bidirectional, masks, bias, cross, KV c
             {"cross-attention Tq != Tk", 2, 4, 11, 2, 4, false, true, false, false, false},
             {"decoding against a KV cache", 1, 3, 10, 2, 4, true, false, false, false, false},
             {"packed qkv, 130 queries (two query blocks)", 2, 130, 130, 2, 4, true, false, false, false, true},
+            {"attention dropout, causal, two key tiles", 1, 70, 70, 2, 8, true, false, false, false, false, 0.3f},
+            {"attention dropout with mask, bias, cross", 2, 5, 9, 2, 4, false, true, true, true, false, 0.5f},
+            {"attention dropout, packed qkv", 2, 20, 20, 2, 4, true, false, false, false, true, 0.2f},
         };
+        const uint64_t dropout_seed = 0x5eed;
         for (const Case& cs : cases) {
             const int64_t C = cs.NH * cs.HS;
             std::vector<uint8_t> mask;
@@ -402,6 +414,8 @@ TEST_CASE("gradcheck: attention (causal, bidirectional, masks, bias, cross, KV c
                           o.causal = cs.causal;
                           o.key_mask = cs.mask ? mask.data() : nullptr;
                           if (cs.bias) o.bias = v.back();
+                          o.dropout = cs.dropout;
+                          o.dropout_seed = dropout_seed;
                           return cs.packed ? self_attention(g, v[0], o) : attention(g, v[0], v[1], v[2], o);
                       },
                       [&](const std::vector<Vec>& x) {
@@ -409,9 +423,10 @@ TEST_CASE("gradcheck: attention (causal, bidirectional, masks, bias, cross, KV c
                           const Vec& bias = cs.bias ? x.back() : none;
                           if (cs.packed)
                               return ref_attention(x[0], x[0], x[0], cs.B, cs.Tq, cs.Tk, cs.NH, cs.HS, cs.causal, mask,
-                                                   bias, cs.bias_per_batch, 3 * C, 3 * C, size_t(C), size_t(2 * C));
+                                                   bias, cs.bias_per_batch, 3 * C, 3 * C, size_t(C), size_t(2 * C),
+                                                   cs.dropout, dropout_seed);
                           return ref_attention(x[0], x[1], x[2], cs.B, cs.Tq, cs.Tk, cs.NH, cs.HS, cs.causal, mask,
-                                               bias, cs.bias_per_batch, C, C, 0, 0);
+                                               bias, cs.bias_per_batch, C, C, 0, 0, cs.dropout, dropout_seed);
                       },
                       2e-5, 3e-4, 24);
         }

@@ -120,6 +120,7 @@ Var Gpt::block(nn::Graph& g, int l, Var h, KvCache* cache, int64_t B, int64_t T)
     nn::AttentionOptions ao;
     ao.n_head = cfg_.n_head;
     ao.causal = true;
+    ao.dropout = cfg_.attn_pdrop; // on the attention probabilities, while training
 
     auto attention = [&](Var x) {
         Var qkv = nn::linear(g, x, g.param(*L.attn_w), g.param(*L.attn_b), WeightLayout::in_out);

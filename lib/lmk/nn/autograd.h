@@ -133,7 +133,7 @@ struct TapeEntry {
     OpKind op;
     int32_t out = -1;
     int32_t in[4] = {-1, -1, -1, -1};
-    int64_t i[10] = {};
+    int64_t i[12] = {};
     float f[4] = {};
     const void* p[4] = {};
     float* saved[3] = {};

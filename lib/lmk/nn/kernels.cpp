@@ -387,10 +387,16 @@ AttentionShape resolved(const AttentionShape& s0) {
 }
 } // namespace
 
+bool attention_dropout_keep(uint64_t seed, int64_t b, int64_t h, int64_t t, int64_t j, float p) {
+    const uint32_t key = detail::attention_dropout_row_key(seed, b, h, t);
+    return detail::dropout_hash32(key + uint32_t(j) * detail::kDropoutGolden) >= detail::attention_dropout_threshold(p);
+}
+
 void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v,
                        const AttentionShape& s0) {
     const AttentionShape s = resolved(s0);
     LMK_CHECK(s.HS <= 128, "attention: head size {} > 128 is not supported", s.HS);
+    LMK_CHECK(s.dropout >= 0.f && s.dropout < 1.f, "attention: dropout {} outside [0, 1)", s.dropout);
     const SimdTable& t = table();
     parallel_for_chunks(size_t(s.B * s.NH), 1, [&](size_t b0, size_t b1) {
         for (size_t bh = b0; bh < b1; bh++) t.attention_fwd(out, lse, q, k, v, s, int64_t(bh) / s.NH, int64_t(bh) % s.NH);

@@ -155,7 +155,16 @@ struct AttentionShape {
     const float* bias = nullptr;
     int64_t bias_b = 0, bias_h = 0;
     float scale = 0.f; // 0 means 1/sqrt(HS)
+    // Dropout on the attention probabilities: each p_tj is kept with probability 1 - dropout
+    // and scaled by 1 / (1 - dropout), the decision a hash of (dropout_seed, b, h, t, j)
+    // (attention_dropout_keep), so backward regenerates the mask and the T x T mask is never
+    // stored. The softmax normaliser (lse) is that of the undropped probabilities. [0, 1).
+    float dropout = 0.f;
+    uint64_t dropout_seed = 0;
 };
+// Whether attention dropout with probability p and seed keeps probability (b, h, t, j): the
+// kernels' exact decision, for references and tests.
+bool attention_dropout_keep(uint64_t seed, int64_t b, int64_t h, int64_t t, int64_t j, float p);
 // lse (B,NH,Tq): per-row log-sum-exp of the scaled scores, kept for backward (may be null
 // when no backward follows). A query that sees no key gets out = 0 and lse = -inf.
 void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v,

@@ -13,7 +13,8 @@
 //   softmax:       in {x}; i {N, C}
 //   dropout:       in {x}; i {n, seed}; f {p}
 //   attention:     in {q, k, v, bias} (packed: in {qkv, -, -, bias}); saved {lse}; p {mask};
-//                  i {B, Tq, Tk, NH, HS, causal, bias_b, bias_h, packed, kv batch stride}; f {scale}
+//                  i {B, Tq, Tk, NH, HS, causal, bias_b, bias_h, packed, kv batch stride,
+//                  dropout seed}; f {scale, dropout}
 //   cross_entropy: in {logits}; saved {lse}; p {targets, weights}; i {N, V, Vp, ignore}; f {smoothing, weight_sum}
 //   sum:           in {x}; i {n}; f {multiplier}
 //   reshape:       in {x}; i {n}
@@ -269,6 +270,11 @@ Var attention_impl(Graph& g, Var q, Var k, Var v, const AttentionOptions& opt, b
     s.k_bstride = s.v_bstride = opt.kv_batch_stride;
     s.causal = opt.causal;
     s.scale = opt.scale;
+    LMK_CHECK(opt.dropout >= 0.f && opt.dropout < 1.f, "attention: dropout {} outside [0, 1)", opt.dropout);
+    if (g.training && opt.dropout > 0.f) {
+        s.dropout = opt.dropout;
+        s.dropout_seed = opt.dropout_seed ? opt.dropout_seed : g.next_op_seed();
+    }
     if (opt.key_mask) {
         uint8_t* m = static_cast<uint8_t*>(g.arena().alloc_bytes(size_t(B * Tk)));
         std::memcpy(m, opt.key_mask, size_t(B * Tk));
@@ -300,7 +306,8 @@ Var attention_impl(Graph& g, Var q, Var k, Var v, const AttentionOptions& opt, b
         e.p[0] = s.key_mask;
         e.i[0] = B, e.i[1] = Tq, e.i[2] = Tk, e.i[3] = s.NH, e.i[4] = s.HS, e.i[5] = s.causal;
         e.i[6] = s.bias_b, e.i[7] = s.bias_h, e.i[8] = packed, e.i[9] = s.k_bstride;
-        e.f[0] = s.scale;
+        e.i[10] = int64_t(s.dropout_seed);
+        e.f[0] = s.scale, e.f[1] = s.dropout;
         g.record(e);
     }
     return y;
@@ -484,6 +491,7 @@ void backward_op(Graph& g, const TapeEntry& e) {
         s.key_mask = static_cast<const uint8_t*>(e.p[0]);
         s.bias = e.in[3] >= 0 ? g.value(e.in[3]).data() : nullptr;
         s.scale = e.f[0];
+        s.dropout = e.f[1], s.dropout_seed = uint64_t(e.i[10]);
         const float* q = g.value(e.in[0]).data();
         const float* k = packed ? q + C : g.value(e.in[1]).data();
         const float* v = packed ? q + 2 * C : g.value(e.in[2]).data();

@@ -59,6 +59,10 @@ struct AttentionOptions {
     // allocated for Tmax positions passes k, v as (B, Tk, C) views of the cache's first Tk
     // positions with kv_batch_stride = Tmax * C.
     int64_t kv_batch_stride = 0;
+    // Dropout on the attention probabilities while g.training (kernels.h AttentionShape):
+    // the mask is a hash of (seed, batch, head, query, key), regenerated in backward.
+    float dropout = 0.f;
+    uint64_t dropout_seed = 0; // 0: drawn from the graph (g.next_op_seed(): per step and call)
 };
 // q (B,Tq,C), k and v (B,Tk,C) -> (B,Tq,C). Tk > Tq with causal = decoding against a KV
 // cache (queries are the last Tq positions). Cross-attention: k, v from the encoder.

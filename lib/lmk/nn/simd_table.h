@@ -53,6 +53,31 @@ struct SimdTable {
     void (*adagrad)(float* p, const float* g, float* sum, int64_t n, float lr, float eps, float wd);
 };
 
+// ---- attention-probability dropout (shared by the kernels and attention_dropout_keep) ----
+// Probability (b, h, t, j) is kept iff dropout_hash32(row_key(seed, b, h, t) + j * golden) >=
+// threshold(p): a counter-based hash, so the backward regenerates the forward's mask without
+// storing it and every thread split gives the same one. Static (internal linkage): each ISA's
+// translation unit compiles its own copy, U = uint32_t or a GCC vector of them.
+template <class U> static inline U dropout_hash32(U x) { // MurmurHash3's finaliser (a bijection)
+    x ^= x >> 16;
+    x *= 0x85ebca6bu;
+    x ^= x >> 13;
+    x *= 0xc2b2ae35u;
+    x ^= x >> 16;
+    return x;
+}
+constexpr uint32_t kDropoutGolden = 0x9e3779b9u;
+static inline uint32_t attention_dropout_row_key(uint64_t seed, int64_t b, int64_t h, int64_t t) {
+    uint32_t k = dropout_hash32(uint32_t(seed) ^ dropout_hash32(uint32_t(seed >> 32) + kDropoutGolden));
+    k = dropout_hash32(k + uint32_t(b));
+    k = dropout_hash32(k + uint32_t(h));
+    return dropout_hash32(k + uint32_t(t));
+}
+static inline uint32_t attention_dropout_threshold(float p) { // P(hash < threshold) = p
+    const double t = double(p) * 4294967296.0;
+    return t >= 4294967295.0 ? 0xffffffffu : uint32_t(t);
+}
+
 const SimdTable& simd_table_scalar();
 const SimdTable& simd_table_avx2();
 const SimdTable& simd_table_avx512();
