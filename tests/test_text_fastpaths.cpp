@@ -85,7 +85,7 @@ std::vector<std::string_view> random_words(std::mt19937& rng, bool odd_words) {
         "bcdefghijklmnopqr", "AAAAAAAA", "@AAAAAAa", "the", "of"};
     static const std::vector<std::string_view> odd = {"a b", "b a", "", " ", "ab "};
     std::vector<std::string_view> w(rng() % 70);
-    size_t variety = 2 + rng() % common.size();
+    size_t variety = 2 + rng() % (common.size() - 1); // 2 .. all of them
     for (auto& x : w) x = odd_words && rng() % 5 == 0 ? odd[rng() % odd.size()] : common[rng() % variety];
     return w;
 }
