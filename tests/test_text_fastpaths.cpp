@@ -131,6 +131,54 @@ TEST_CASE("nfc_normalize agrees with utf8proc on random mixed text") {
     }
 }
 
+TEST_CASE("nfc_normalize agrees with utf8proc on long mixed text (only stretches around non-inert characters are mapped)") {
+    // Starters that compose (Latin, Hangul L/LV, Tamil), marks of several combining classes
+    // (230, 220, 202, 0), characters NFC replaces (Angstrom sign, Tibetan U+0F73, U+0344),
+    // conjoining jamo V and T, and plenty of inert text between them.
+    const uint32_t alphabet[] = {'a', 'e', 'o', 'A', ' ', '\n', 0xE9, 0x0301, 0x0323, 0x0327, 0x0308, 0x212B, 0x1100, 0x1161,
+                                 0x11A8, 0xAC00, 0xAC01, 0x0B92, 0x0BD7, 0x0F71, 0x0F72, 0x0F73, 0x0344, 0x4E2D, 0x2019,
+                                 0xFF21, 0x0958, 0x1F600, 0x00C5, 0x0041, 0x030A};
+    std::mt19937 rng(9);
+    for (int t = 0; t < 5000; t++) {
+        std::string s;
+        size_t len = rng() % 80;
+        size_t bias = rng() % 3; // 0: mostly ASCII, else: dense marks
+        for (size_t i = 0; i < len; i++) {
+            uint32_t cp = bias == 0 && rng() % 4 ? uint32_t('a' + rng() % 26) : alphabet[rng() % std::size(alphabet)];
+            utf8_append(s, cp);
+        }
+        INFO("case ", t);
+        REQUIRE(nfc_normalize(s) == utf8proc_nfc(s));
+    }
+}
+
+TEST_CASE("py_split_each splits where a decode-everything str.split() does") {
+    // Every Python whitespace character, non-space characters sharing their lead bytes
+    // (U+00A1, U+1681, U+2010, U+3001), other multibyte text, and invalid bytes.
+    const std::vector<std::string> pieces = {" ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\u0085", "\u00a0",
+                                             "\u1680", "\u2000", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f",
+                                             "\u3000", "\u00a1", "\u1681", "\u2010", "\u3001", "\u00e9", "\u4e2d",
+                                             "\xf0\x9f\x98\x80", "\xc2", "\xe2\x80", "\x85", "x", "yz", "."};
+    std::mt19937 rng(3);
+    for (int t = 0; t < 3000; t++) {
+        std::string s;
+        for (size_t k = rng() % 20; k > 0; k--) s += pieces[rng() % pieces.size()];
+        std::vector<std::string_view> want;
+        size_t i = 0, start = std::string::npos;
+        while (i < s.size()) {
+            size_t j = i;
+            bool space = py_isspace(next_codepoint(s, j));
+            if (space && start != std::string::npos) want.push_back(std::string_view(s).substr(start, i - start));
+            if (space) start = std::string::npos;
+            else if (start == std::string::npos) start = i;
+            i = j;
+        }
+        if (start != std::string::npos) want.push_back(std::string_view(s).substr(start));
+        INFO("case ", t);
+        REQUIRE(py_split(s) == want);
+    }
+}
+
 TEST_CASE("char_count equals a byte-at-a-time count at every length and alignment") {
     std::string s = "a\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80 bc\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80xyz\xc3\xa9";
     s += s + s;

@@ -53,6 +53,19 @@ bool always_split(uint32_t cp) {
     }
 }
 
+// Bytes that belong to a character the tokenizer passes over: ASCII letters and digits, and
+// every byte of a non-ASCII character except those starting with C2 or E2 (the non-ASCII
+// characters handled below, U+00AB, U+00BB and U+2018..U+2026, start with one of those, and
+// they never occur inside another character's encoding).
+constexpr auto kPlainByte = [] {
+    struct Table {
+        bool v[256];
+    } t{};
+    for (int c = 0; c < 256; c++)
+        t.v[c] = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= 0x80 && c != 0xC2 && c != 0xE2);
+    return t;
+}();
+
 // Closing characters that may follow a sentence-final period.
 bool is_closer(uint32_t cp) {
     return cp == '"' || cp == '\'' || cp == ')' || cp == ']' || cp == '}' || cp == 0x201D || cp == 0x2019 ||
@@ -142,9 +155,8 @@ std::vector<std::string_view> word_tokenize(std::string_view text) {
             if (c < end) out.push_back(chunk.substr(c, end - c));
         };
         while (i < chunk.size()) {
-            // ASCII letters and digits never start or end a token: skip them in one step.
-            unsigned char c = static_cast<unsigned char>(chunk[i]);
-            if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+            // Bytes of characters that never start or end a token are skipped one by one.
+            if (kPlainByte.v[static_cast<unsigned char>(chunk[i])]) {
                 i++;
                 continue;
             }

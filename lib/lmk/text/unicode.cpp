@@ -198,32 +198,84 @@ static bool nfc_inert(uint32_t cp) {
 
 bool is_nfc_inert(uint32_t cp) { return nfc_inert(cp); }
 
-std::string nfc_normalize(std::string_view s) {
-    bool inert = true;
-    size_t i = 0;
-    while (i < s.size()) {
-        if (static_cast<unsigned char>(s[i]) < 0x80) {
-            i++;
+// NFC of s into *out, or false (and *out untouched) when s is already NFC by the quick check.
+// Only the stretches around code points that are not inert go through utf8proc: a boundary
+// lies before every inert code point (combining class 0, never composes with what precedes
+// it, no decomposition other than into such a starter plus marks), so NFC of the whole text
+// is NFC of the pieces between such boundaries, and pieces made only of inert code points are
+// NFC already. Each stretch runs from the last inert code point before a non-inert one to the
+// next inert code point after it.
+static bool nfc_into(std::string_view s, std::string* out) {
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
+    size_t n = s.size(), i = 0;
+    size_t last_inert = 0; // start of the last inert code point seen (a boundary)
+    size_t copied = 0;     // s[0, copied) is already in *out
+    bool changed = false;
+    while (i < n) {
+        // ASCII is inert: skip it eight bytes at a time where possible.
+        if (p[i] < 0x80) {
+            size_t j = i + 1;
+            while (j + 8 <= n) {
+                uint64_t x;
+                std::memcpy(&x, p + j, 8);
+                if (x & 0x8080808080808080ull) break;
+                j += 8;
+            }
+            while (j < n && p[j] < 0x80) j++;
+            last_inert = j - 1;
+            i = j;
             continue;
         }
-        if (!nfc_inert(next_codepoint(s, i))) {
-            inert = false;
-            break;
+        size_t start = i;
+        if (nfc_inert(next_codepoint(s, i))) {
+            last_inert = start;
+            continue;
         }
+        // A stretch that NFC may change: up to the next inert code point.
+        size_t end = i;
+        while (end < n) {
+            size_t k = end;
+            if (nfc_inert(next_codepoint(s, k))) break;
+            end = k;
+        }
+        if (!changed) out->clear(), out->reserve(n + n / 8), changed = true;
+        out->append(s, copied, last_inert - copied);
+        utf8proc_uint8_t* mapped = nullptr;
+        utf8proc_ssize_t m = utf8proc_map(p + last_inert, static_cast<utf8proc_ssize_t>(end - last_inert), &mapped,
+                                          static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+        if (m < 0) out->append(s, last_inert, end - last_inert); // invalid UTF-8 cannot reach here
+        else out->append(reinterpret_cast<char*>(mapped), static_cast<size_t>(m));
+        std::free(mapped);
+        copied = end;
+        last_inert = end; // the code point at `end` (if any) is inert
+        i = end;
     }
-    if (inert) return std::string(s);
-    utf8proc_uint8_t* out = nullptr;
-    utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
-                                      static_cast<utf8proc_ssize_t>(s.size()), &out,
-                                      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
-    if (n < 0) return std::string(s); // invalid UTF-8 cannot reach here; keep the text as is
-    std::string r(reinterpret_cast<char*>(out), static_cast<size_t>(n));
-    std::free(out);
-    return r;
+    if (changed) out->append(s, copied, n - copied);
+    return changed;
 }
 
+std::string nfc_normalize(std::string_view s) {
+    std::string out;
+    return nfc_into(s, &out) ? out : std::string(s);
+}
+
+// Bytes that are text to normalize_text whatever surrounds them: printable ASCII other than
+// space, and every byte of a non-ASCII character that is neither a line break, a space nor a
+// control character. Those characters (U+0080..U+00A0, U+1680, U+2000..U+205F, U+3000) all
+// start with C2, E1, E2 or E3, bytes that never occur inside another character's encoding,
+// so a byte-wise test cannot be fooled by where characters begin.
+static constexpr auto kTextByte = [] {
+    struct Table {
+        bool v[256];
+    } t{};
+    for (int c = 0; c < 256; c++)
+        t.v[c] = (c > 0x20 && c < 0x7F) || (c >= 0x80 && c != 0xC2 && c != 0xE1 && c != 0xE2 && c != 0xE3);
+    return t;
+}();
+
 std::string normalize_text(std::string_view in) {
-    std::string s = nfc_normalize(in);
+    std::string nfc;
+    std::string_view s = nfc_into(in, &nfc) ? std::string_view(nfc) : in;
     std::string out;
     out.reserve(s.size());
     size_t pending_breaks = 0; // line breaks seen since the last text
@@ -238,13 +290,18 @@ std::string normalize_text(std::string_view in) {
         any_text = true;
         out.append(s, i, j - i);
     };
+    auto text_byte = [&](size_t k) { return kTextByte.v[static_cast<unsigned char>(s[k])]; };
     size_t i = 0;
     while (i < s.size()) {
-        // Fast path: a run of printable ASCII other than space is text, appended whole.
-        if (static_cast<unsigned char>(s[i]) > 0x20 && static_cast<unsigned char>(s[i]) < 0x7F) {
+        // Fast path: a run of text bytes, single spaces between them included (a lone space
+        // between text is kept as it is), is appended whole.
+        if (text_byte(i)) {
             size_t j = i + 1;
-            while (j < s.size() && static_cast<unsigned char>(s[j]) > 0x20 && static_cast<unsigned char>(s[j]) < 0x7F)
-                j++;
+            while (j < s.size()) {
+                if (text_byte(j)) j++;
+                else if (s[j] == ' ' && j + 1 < s.size() && text_byte(j + 1)) j += 2;
+                else break;
+            }
             emit_text(i, j);
             i = j;
             continue;

@@ -59,12 +59,35 @@ std::string_view py_rstrip(std::string_view s);
 // str.split() with no argument: runs of whitespace separate, no empty items.
 std::vector<std::string_view> py_split(std::string_view s);
 // The same items, handed to f(std::string_view) one by one instead of collected.
+//
+// Bytes are classified without decoding where that cannot change the answer: every Python
+// whitespace character is ASCII or starts with byte C2, E1, E2 or E3 (U+0085, U+00A0, U+1680,
+// U+2000..U+205F, U+3000), and those bytes never occur inside another character's encoding,
+// so any other byte (a lead byte or continuation byte) belongs to a non-space character.
+namespace detail {
+// 0: part of a non-space character; 1: ASCII whitespace; 2: may start a non-ASCII space (decode).
+inline constexpr auto kSplitClass = [] {
+    struct Table {
+        unsigned char v[256];
+    } t{};
+    for (int c = 0; c < 256; c++)
+        t.v[c] = ((c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20)) ? 1
+                 : (c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3) ? 2
+                                                                      : 0;
+    return t;
+}();
+} // namespace detail
 template <typename F> void py_split_each(std::string_view s, F&& f) {
     size_t i = 0, start = std::string_view::npos;
     while (i < s.size()) {
-        size_t j = i;
-        uint32_t cp = next_codepoint(s, j);
-        if (py_isspace(cp)) {
+        unsigned char cls = detail::kSplitClass.v[static_cast<unsigned char>(s[i])];
+        size_t j = i + 1;
+        bool space = cls == 1;
+        if (cls == 2) {
+            j = i;
+            space = py_isspace(next_codepoint(s, j));
+        }
+        if (space) {
             if (start != std::string_view::npos) f(s.substr(start, i - start));
             start = std::string_view::npos;
         } else if (start == std::string_view::npos) {
