@@ -385,6 +385,8 @@ TEST_CASE("gradcheck: attention (causal, bidirectional, masks, bias, cross, KV c
             {"attention dropout, causal, two key tiles", 1, 70, 70, 2, 8, true, false, false, false, false, 0.3f},
             {"attention dropout with mask, bias, cross", 2, 5, 9, 2, 4, false, true, true, true, false, 0.5f},
             {"attention dropout, packed qkv", 2, 20, 20, 2, 4, true, false, false, false, true, 0.2f},
+            {"head size 136 (any head size: scratch grows)", 1, 9, 9, 1, 136, true, false, false, false, false},
+            {"head size 200, cross-attention with mask and dropout", 2, 3, 7, 1, 200, false, true, false, false, false, 0.1f},
         };
         const uint64_t dropout_seed = 0x5eed;
         for (const Case& cs : cases) {

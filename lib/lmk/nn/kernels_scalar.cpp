@@ -1,11 +1,5 @@
 // nn/kernels_scalar.cpp: the portable path of the engine's inner loops (one float at a time).
 // Runs on any CPU; tests run it to check the vector paths against the same formulas.
-//
-// The attention-dropout hash runs on 8-lane GCC vectors here too (lowered to SSE2): GCC warns
-// that returning such a vector without AVX has another ABI, which cannot matter for these
-// internal (static) helpers.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 #include "lmk/nn/simd_table.h"
 
 #include <cmath>

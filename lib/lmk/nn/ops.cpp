@@ -263,7 +263,6 @@ Var attention_impl(Graph& g, Var q, Var k, Var v, const AttentionOptions& opt, b
     LMK_CHECK(!opt.causal || Tk >= Tq, "attention: causal with {} keys for {} queries", Tk, Tq);
     AttentionShape s;
     s.B = B, s.Tq = Tq, s.Tk = Tk, s.NH = opt.n_head, s.HS = C / opt.n_head;
-    LMK_CHECK(s.HS <= 128, "attention: head size {} > 128 is not supported", s.HS);
     s.q_stride = s.k_stride = s.v_stride = packed ? 3 * C : C;
     LMK_CHECK(opt.kv_batch_stride == 0 || (!packed && opt.kv_batch_stride >= Tk * C),
               "attention: kv_batch_stride {} for Tk={} C={}", opt.kv_batch_stride, Tk, C);

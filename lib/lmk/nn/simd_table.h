@@ -3,8 +3,8 @@
 // simd_kernels.inc holds each loop once, written against a small vector type; the files
 // kernels_scalar.cpp, kernels_avx2.cpp and kernels_avx512.cpp compile it with their vector
 // type and target flags and export one SimdTable each. kernels.cpp picks the table for the
-// current ISA, splits rows over threads, and calls these on row ranges. Nothing here
-// allocates, throws or uses threads.
+// current ISA, splits rows over threads, and calls these on row ranges. Nothing here throws
+// or uses threads; the only allocation is attention's per-thread scratch, grown once.
 #pragma once
 #include "lmk/nn/kernels.h"
 
@@ -53,17 +53,27 @@ struct SimdTable {
     void (*adagrad)(float* p, const float* g, float* sum, int64_t n, float lr, float eps, float wd);
 };
 
+// 64-byte aligned scratch of the calling thread, valid until its next call (attention tiles;
+// grows, never shrinks). Defined in kernels.cpp, outside the ISA-specific translation units.
+float* attention_scratch_floats(size_t n);
+
 // ---- attention-probability dropout (shared by the kernels and attention_dropout_keep) ----
 // Probability (b, h, t, j) is kept iff dropout_hash32(row_key(seed, b, h, t) + j * golden) >=
 // threshold(p): a counter-based hash, so the backward regenerates the forward's mask without
 // storing it and every thread split gives the same one. Static (internal linkage): each ISA's
 // translation unit compiles its own copy, U = uint32_t or a GCC vector of them.
-template <class U> static inline U dropout_hash32(U x) { // MurmurHash3's finaliser (a bijection)
-    x ^= x >> 16;
+// In place (a vector passed by reference has no calling-convention variants across ISAs),
+// and always inlined, so a vector instantiation compiles with its caller's ISA (this header
+// sits before the ISA files' target pragmas).
+template <class U> __attribute__((always_inline)) static inline void dropout_mix32(U& x) {
+    x ^= x >> 16; // MurmurHash3's finaliser (a bijection)
     x *= 0x85ebca6bu;
     x ^= x >> 13;
     x *= 0xc2b2ae35u;
     x ^= x >> 16;
+}
+static inline uint32_t dropout_hash32(uint32_t x) {
+    dropout_mix32(x);
     return x;
 }
 constexpr uint32_t kDropoutGolden = 0x9e3779b9u;
