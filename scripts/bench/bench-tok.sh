@@ -4,7 +4,15 @@
 #           npm HF tokenizers (same tokenizer.json), one thread each, pinned to one CPU, on the
 #           Debian-docs English corpus; also lmkit with -j 2 (output must be identical).
 #   train:  BPE 30k byte-level, lmkit `train-tokenizer -j 1` vs HF BpeTrainer (npm, one rayon
-#           thread), time and peak memory; lmkit WordPiece 30k and Unigram 8k (1 MB sample).
+#           thread), time and peak memory; lmkit WordPiece 30k.
+#   unigram: lmkit `train-tokenizer --model unigram -j 1` vs spm_train (sentencepiece, one
+#           thread, settings matched to lmkit's pipeline: NFKC, spaces kept, no script or
+#           number splitting, no byte fallback, <unk> only), 32000 pieces, on the same lines
+#           of text (every non-blank line of the training documents as one sentence; lmkit
+#           reads each as a JSONL document). Quality on the held-out documents' lines: bytes
+#           per token and nats per byte (bench_unigram_ll), both vocabularies through lmkit's
+#           encoder, spm's loaded from its .vocab. Skipped when spm_train is absent.
+#           LMK_BENCH_TOK_ONLY=unigram runs this part alone.
 #   quality: bytes per token of both trained BPE vocabularies on held-out text (the corpus's
 #           last 300 documents, left out of training), through lmkit's encoder for both files.
 # Figures are CPU seconds (user + system) so a loaded machine stays fair; wall seconds are
@@ -54,6 +62,7 @@ best_cpu() { # best of 3 runs of CMD; prints "wall cpu"
     echo "$best" | awk '{print $1, $2}'
 }
 
+if [ "${LMK_BENCH_TOK_ONLY:-}" != unigram ]; then
 echo "-- encode (GPT-2 / r50k_base), one thread"
 read -r w1 c1 < <(best_cpu taskset -c "$CPU" "$LMK_BIN/encode" -q -j 1 -t "$GPT2/tokenizer.json" --format ids "$CORPUS" -o "$tmp/ids1")
 all_mb=$(node -e 'const fs=require("fs");let n=0;for(const l of fs.readFileSync(process.argv[1],"utf8").split("\n")) if(l.trim()) n+=Buffer.byteLength(JSON.parse(l).text);console.log((n/1e6).toFixed(2))' "$CORPUS")
@@ -103,9 +112,44 @@ if cpu_time "$tmp/t3" taskset -c "$CPU" "$LMK_BIN/train-tokenizer" -q -j 1 --mod
     read -r mw mc mkb <"$tmp/t3"
     echo "lmkit train-tokenizer wordpiece $VOCAB: cpu $mc s, wall $mw s, peak $((mkb / 1024)) MB"
 fi
-# Unigram on the 1 MB sample (its seed/EM/pruning is not yet fast enough for the 32 MB run).
-if [ -f "$CDIR/corpus-en-1mb.jsonl" ] &&
-    cpu_time "$tmp/t4" taskset -c "$CPU" "$LMK_BIN/train-tokenizer" -q -j 1 --model unigram --vocab-size 8000 "$CDIR/corpus-en-1mb.jsonl" -o "$tmp/uni.json"; then
-    read -r uw uc ukb <"$tmp/t4"
-    echo "lmkit train-tokenizer unigram 8000 on corpus-en-1mb: cpu $uc s, wall $uw s, peak $((ukb / 1024)) MB"
+fi
+
+# Unigram vs spm_train.
+UVOCAB=${LMK_BENCH_UNIGRAM_VOCAB:-32000}
+echo "-- Unigram training, $UVOCAB pieces, one thread"
+node -e '
+  const fs=require("fs");const d=fs.readFileSync(process.argv[1],"utf8").split("\n").filter(l=>l.trim()).map(l=>JSON.parse(l).text);
+  const lines=(ds)=>ds.flatMap(t=>t.split("\n")).filter(l=>l.trim());
+  const tr=lines(d.slice(0,-300)), ho=lines(d.slice(-300));
+  fs.writeFileSync(process.argv[2], tr.join("\n")+"\n");
+  fs.writeFileSync(process.argv[3], tr.map(l=>JSON.stringify({text:l})).join("\n")+"\n");
+  fs.writeFileSync(process.argv[4], ho.map(l=>JSON.stringify({text:l})).join("\n")+"\n");' \
+    "$CORPUS" "$tmp/uni_train.txt" "$tmp/uni_train.jsonl" "$tmp/uni_held.jsonl"
+echo "training lines: $(wc -l <"$tmp/uni_train.txt") ($(awk -v b="$(stat -c %s "$tmp/uni_train.txt")" 'BEGIN{printf "%.2f", b/1e6}') MB); held-out lines: $(wc -l <"$tmp/uni_held.jsonl")"
+cpu_time "$tmp/t4" taskset -c "$CPU" "$LMK_BIN/train-tokenizer" -q -j 1 --model unigram --vocab-size "$UVOCAB" "$tmp/uni_train.jsonl" -o "$tmp/uni.json"
+read -r uw uc ukb <"$tmp/t4"
+echo "lmkit train-tokenizer:    cpu $uc s, wall $uw s, peak $((ukb / 1024)) MB"
+if command -v spm_train >/dev/null; then
+    cpu_time "$tmp/t5" taskset -c "$CPU" spm_train --input="$tmp/uni_train.txt" --model_prefix="$tmp/spm" \
+        --vocab_size="$UVOCAB" --model_type=unigram --num_threads=1 --character_coverage=1.0 \
+        --normalization_rule_name=nfkc --remove_extra_whitespaces=false --split_by_unicode_script=false \
+        --split_by_number=false --byte_fallback=false --max_sentence_length=1000000 --input_sentence_size=0 \
+        --bos_id=-1 --eos_id=-1
+    read -r sw sc skb <"$tmp/t5"
+    printf 'spm_train %s:  cpu %s s, wall %s s, peak %d MB -> time spm/lmkit = %.2fx, memory %.2fx\n' \
+        "$(spm_train --version 2>&1 | awk '{print $2}')" "$sc" "$sw" $((skb / 1024)) \
+        "$(awk -v a=$sc -v b=$uc 'BEGIN{print a/b}')" "$(awk -v a=$skb -v b=$ukb 'BEGIN{print a/b}')"
+    # spm's pieces and scores in lmkit's pipeline (the same encoder segments both).
+    node -e '
+      const fs=require("fs");const t=JSON.parse(fs.readFileSync(process.argv[1],"utf8"));
+      t.model.vocab=fs.readFileSync(process.argv[2],"utf8").split("\n").filter(l=>l).map(l=>{const [p,s]=l.split("\t");return [p,parseFloat(s)];});
+      t.model.unk_id=0;fs.writeFileSync(process.argv[3],JSON.stringify(t));' "$tmp/uni.json" "$tmp/spm.vocab" "$tmp/spm.json"
+    if [ -x "$LMK_BIN/bench_unigram_ll" ]; then
+        read -r hb ot ou obpt onpb < <("$LMK_BIN/bench_unigram_ll" "$tmp/uni.json" "$tmp/uni_held.jsonl")
+        read -r _ st su sbpt snpb < <("$LMK_BIN/bench_unigram_ll" "$tmp/spm.json" "$tmp/uni_held.jsonl")
+        printf 'held-out (%s bytes): bytes/token lmkit %s, spm %s (lmkit/spm %.4f); nats/byte lmkit %s, spm %s; unk tokens %s / %s\n' \
+            "$hb" "$obpt" "$sbpt" "$(awk -v a=$obpt -v b=$sbpt 'BEGIN{print a/b}')" "$onpb" "$snpb" "$ou" "$su"
+    fi
+else
+    echo "spm_train absent (sentencepiece, scripts/install-deps.sh OPTIONAL): Unigram comparison skipped"
 fi

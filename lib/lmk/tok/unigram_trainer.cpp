@@ -257,6 +257,7 @@ Seed make_seed(const Words& w, const TrainerOptions& o, Lattice* lattice) {
         if (to_end(p) > shared) consider(to_end(p), uint32_t(r), uint32_t(r));
     }
     lcp = {};
+    word_of = {};
     weight_before = {};
     // Rank: freq x length, ties by the piece's string (suffix order, then the shorter).
     auto better = [](const Candidate& a, const Candidate& b) {
