@@ -53,6 +53,20 @@ static bool has_too_long_word(std::string_view line, size_t max_len) {
     return false;
 }
 
+// to_lower(s) into `out` (its storage reused); ASCII lines inline. (Non-ASCII goes through
+// to_lower: some non-ASCII letters lowercase to ASCII ones, e.g. U+212A KELVIN SIGN to "k".)
+static void lower_into(std::string_view s, std::string& out) {
+    out.resize(s.size());
+    for (size_t i = 0; i < s.size(); i++) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            out = to_lower(s);
+            return;
+        }
+        out[i] = char(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+}
+
 static bool ends_with_end_mark(std::string_view s) {
     if (s.empty()) return false;
     char c = s.back();
@@ -69,15 +83,19 @@ Verdict c4_filter(std::string& text, const C4Params& p, C4LineCounts* counts) {
 
     static constexpr std::array<std::string_view, 6> kPolicy = {
         "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"};
-    std::vector<std::string> kept;
+    // Kept lines go straight into `out`, joined with "\n"; a line is copied only when it
+    // holds a citation to cut, and lowercased into a reused buffer.
+    std::string out, cited, lower;
     size_t sentences = 0;
+    bool any_kept = false;
     for (std::string_view raw : py_splitlines(text)) {
         std::string_view line0 = py_strip(raw);
         if (has_too_long_word(line0, size_t(p.max_word_length))) {
             lc.too_long_word++;
             continue;
         }
-        std::string line = c4_remove_citations(line0);
+        std::string_view line = line0;
+        if (line0.find('[') != std::string_view::npos) line = cited = c4_remove_citations(line0);
         if (!ends_with_end_mark(line)) {
             lc.no_endmark++;
             continue;
@@ -86,7 +104,7 @@ Verdict c4_filter(std::string& text, const C4Params& p, C4LineCounts* counts) {
             lc.too_short++;
             continue;
         }
-        std::string lower = to_lower(line);
+        lower_into(line, lower);
         if (lower.find("lorem ipsum") != std::string::npos)
             return Rejection{"lorem_ipsum", "a line contains \"lorem ipsum\""};
         if (lower.find("javascript") != std::string::npos) {
@@ -101,16 +119,13 @@ Verdict c4_filter(std::string& text, const C4Params& p, C4LineCounts* counts) {
             continue;
         }
         sentences += sentence_count(line);
-        kept.push_back(std::move(line));
+        if (any_kept) out.push_back('\n');
+        out.append(line);
+        any_kept = true;
         lc.valid++;
     }
     if (sentences < size_t(p.min_sentences))
         return Rejection{"too_few_sentences", fmt::format("{} sentences < {}", sentences, p.min_sentences)};
-    std::string out;
-    for (size_t i = 0; i < kept.size(); i++) {
-        if (i) out.push_back('\n');
-        out += kept[i];
-    }
     text = std::string(py_strip(out));
     return std::nullopt;
 }

@@ -436,7 +436,22 @@ Verdict gopher_quality_filter(std::string_view text, const GopherQualityParams& 
     const auto& words = given ? *given : own;
     double n_words = double(words.size());
     size_t non_symbol = 0, non_symbol_chars = 0, alpha_words = 0;
+    // ASCII words (most) from a table of the same predicates: bit 1 = not punctuation, bit 2 =
+    // alphabetic.
+    static const std::array<uint8_t, 128> ascii = [] {
+        std::array<uint8_t, 128> t{};
+        for (uint32_t c = 0; c < 128; c++) t[c] = uint8_t((is_punctuation(c) ? 0 : 1) | (py_isalpha(c) ? 2 : 0));
+        return t;
+    }();
     for (auto w : words) {
+        unsigned flags = 0;
+        size_t k = 0;
+        for (; k < w.size() && static_cast<unsigned char>(w[k]) < 0x80; k++) flags |= ascii[static_cast<unsigned char>(w[k])];
+        if (k == w.size()) {
+            if (flags & 1) non_symbol++, non_symbol_chars += w.size();
+            alpha_words += (flags >> 1) & 1;
+            continue;
+        }
         if (!all_punctuation(w)) {
             non_symbol++;
             non_symbol_chars += char_count(w);

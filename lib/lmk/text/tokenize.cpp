@@ -154,12 +154,10 @@ std::vector<std::string_view> word_tokenize(std::string_view text) {
             out.push_back(chunk.substr(word_start, c - word_start));
             if (c < end) out.push_back(chunk.substr(c, end - c));
         };
-        while (i < chunk.size()) {
-            // Bytes of characters that never start or end a token are skipped one by one.
-            if (kPlainByte.v[static_cast<unsigned char>(chunk[i])]) {
-                i++;
-                continue;
-            }
+        while (true) {
+            // Bytes of characters that never start or end a token are passed over.
+            while (i < chunk.size() && kPlainByte.v[static_cast<unsigned char>(chunk[i])]) i++;
+            if (i >= chunk.size()) break;
             size_t j = i;
             uint32_t cp = next_codepoint(chunk, j);
             if (always_split(cp)) {

@@ -121,9 +121,20 @@ size_t py_split_count(std::string_view s) {
 }
 
 std::vector<std::string_view> py_splitlines(std::string_view s) {
+    // Bytes that may begin a line break: the ASCII ones, C2 (U+0085) and E2 (U+2028/9).
+    static constexpr auto maybe_break = [] {
+        struct Table {
+            bool v[256];
+        } t{};
+        for (int c = 0; c < 256; c++)
+            t.v[c] = c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E) || c == 0xC2 || c == 0xE2;
+        return t;
+    }();
     std::vector<std::string_view> out;
     size_t i = 0, start = 0;
     while (i < s.size()) {
+        while (i < s.size() && !maybe_break.v[static_cast<unsigned char>(s[i])]) i++;
+        if (i >= s.size()) break;
         unsigned char c = static_cast<unsigned char>(s[i]);
         size_t brk = 0; // length of the line break at i, 0 if none
         if (c == '\n' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E)) brk = 1;

@@ -78,24 +78,31 @@ inline constexpr auto kSplitClass = [] {
 }();
 } // namespace detail
 template <typename F> void py_split_each(std::string_view s, F&& f) {
-    size_t i = 0, start = std::string_view::npos;
-    while (i < s.size()) {
-        unsigned char cls = detail::kSplitClass.v[static_cast<unsigned char>(s[i])];
-        size_t j = i + 1;
-        bool space = cls == 1;
-        if (cls == 2) {
-            j = i;
-            space = py_isspace(next_codepoint(s, j));
+    size_t i = 0, n = s.size();
+    auto cls = [&](size_t k) { return detail::kSplitClass.v[static_cast<unsigned char>(s[k])]; };
+    while (true) {
+        while (i < n) { // whitespace
+            unsigned char c = cls(i);
+            if (c == 0) break;
+            size_t j = i + 1;
+            if (c == 2 && (j = i, !py_isspace(next_codepoint(s, j)))) break;
+            i = j;
         }
-        if (space) {
-            if (start != std::string_view::npos) f(s.substr(start, i - start));
-            start = std::string_view::npos;
-        } else if (start == std::string_view::npos) {
-            start = i;
+        if (i >= n) return;
+        size_t start = i;
+        while (i < n) { // an item
+            unsigned char c = cls(i);
+            if (c == 0) {
+                i++;
+                continue;
+            }
+            if (c == 1) break;
+            size_t j = i;
+            if (py_isspace(next_codepoint(s, j))) break;
+            i = j;
         }
-        i = j;
+        f(s.substr(start, i - start));
     }
-    if (start != std::string_view::npos) f(s.substr(start));
 }
 size_t py_split_count(std::string_view s);
 // str.splitlines() (line breaks not kept; a final line break does not add an empty line).
