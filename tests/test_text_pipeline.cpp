@@ -87,3 +87,27 @@ TEST_CASE("pipeline: filters that need resources say so") {
     CHECK_THROWS_AS(Pipeline(parse_filter_list("badwords"), FilterConfig{}, {}), Error);
     CHECK_THROWS_AS(Pipeline(parse_filter_list("url"), FilterConfig{}, {}), Error);
 }
+
+TEST_CASE("pipeline: lang.max_bytes lets CLD2 judge a prefix only (default: the whole text)") {
+    const std::string german =
+        "Die Geschichte der Stadt reicht bis ins zwölfte Jahrhundert zurück, als sich eine kleine Gruppe von "
+        "Bauern am Fluss niederließ. In den folgenden Jahren wuchs die Siedlung zu einer Marktstadt mit einer "
+        "Kirche und einer Mühle. Heute ist die Stadt für ihre alte Brücke und ihr jährliches Sommerfest bekannt.\n";
+    Document d;
+    d.text = kEnglish + "\n";
+    for (int i = 0; i < 6; i++) d.text += german;
+    FilterConfig cfg;
+    cfg.lang.languages.clear();
+    cfg.lang.min_score = 0;
+    PipelineStats st;
+    CHECK(Pipeline(parse_filter_list("lang"), cfg, {}).run(d, st).lang == "de"); // the whole page
+    cfg.lang.max_bytes = double(kEnglish.size());
+    CHECK(Pipeline(parse_filter_list("lang"), cfg, {}).run(d, st).lang == "en"); // its English start
+    // A limit inside a multibyte character cuts before that character.
+    Document u;
+    u.text = kEnglish + "\u00fc" + german.substr(0, german.size() - 1); // normalization keeps it as it is
+    cfg.lang.max_bytes = double(kEnglish.size() + 1);
+    auto o = Pipeline(parse_filter_list("lang"), cfg, {}).run(u, st);
+    CHECK(o.lang == "en");
+    CHECK(o.text == u.text); // only the judged text is cut, never the document
+}

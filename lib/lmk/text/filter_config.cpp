@@ -136,6 +136,7 @@ const std::vector<Binding>& bindings() {
              c.lang.source = get_str(e, w);
              LMK_CHECK(c.lang.source == "cld2" || c.lang.source == "warc", "{}: expected \"cld2\" or \"warc\"", w);
          }},
+        num("lang", "max_bytes", &FC::lang, &LangParams::max_bytes),
         {"badwords", "default_lang", [](const FC& c) { return json_string(c.badwords.default_lang); },
          [](FC& c, Element e, const std::string& w) { c.badwords.default_lang = get_str(e, w); }},
         inum("url", "soft_word_threshold", &FC::url, &UrlParams::soft_word_threshold),

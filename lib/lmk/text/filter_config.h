@@ -14,7 +14,8 @@
 //           "max_page_chars": 190000},
 //    "gopher_quality": {...GopherQualityParams...}, "gopher_repetition": {"dup_line_frac": 0.3,
 //           ..., "top_n_grams": [[2, 0.2], ...], "dup_n_grams": [[5, 0.15], ...]},
-//    "fineweb": {...}, "lang": {"languages": ["en"], "min_score": 0.65, "source": "cld2"},
+//    "fineweb": {...}, "lang": {"languages": ["en"], "min_score": 0.65, "source": "cld2",
+//           "max_bytes": 0},                                   0 = CLD2 reads the whole text
 //    "badwords": {"default_lang": "en"}, "url": {"soft_word_threshold": 2},
 //    "pii": {"emails": true, "ips": true, "only_public_ips": true}}
 //
@@ -42,6 +43,9 @@ struct LangParams {
     std::vector<std::string> languages = {"en"}; // empty = any language
     double min_score = 0.65;
     std::string source = "cld2"; // "cld2" or "warc" (WARC-Identified-Content-Language, then cld2)
+    // CLD2 judges only the first max_bytes of the text (cut back to a character boundary);
+    // 0 = the whole text. Faster on long pages, but lang/lang_score of such pages may change.
+    double max_bytes = 0;
 };
 
 struct BadWordsParams {

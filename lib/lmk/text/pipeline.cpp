@@ -111,7 +111,13 @@ DocOutcome Pipeline::run(const Document& doc, PipelineStats& st) const {
             o.lang_score = -1;
             return;
         }
-        LangGuess g = detect_language(o.text);
+        std::string_view judged = o.text;
+        if (cfg_.lang.max_bytes > 0 && double(judged.size()) > cfg_.lang.max_bytes) {
+            size_t cut = size_t(cfg_.lang.max_bytes);
+            while (cut > 0 && (static_cast<unsigned char>(judged[cut]) & 0xC0) == 0x80) cut--; // not inside a character
+            judged = judged.substr(0, cut);
+        }
+        LangGuess g = detect_language(judged);
         o.lang = g.lang;
         o.lang_score = g.score;
     };

@@ -5,7 +5,8 @@
 // (c4 keeps only its good lines, pii masks addresses) pass the edited text on. The document's
 // language is found once, when first needed (the lang or badwords filter, or the end): from
 // the WARC-Identified-Content-Language header when config.lang.source is "warc" and the
-// header is present (lang_score then unknown, -1), else with CLD2 on the text at that point.
+// header is present (lang_score then unknown, -1), else with CLD2 on the text at that point
+// (its first config.lang.max_bytes bytes when that is set; default 0, the whole text).
 // run() is const and thread-safe; counts go into a DocStats the caller merges in input order.
 //
 // Filter names (for --filters): length, url, lang, gopher-repetition, gopher-quality, c4,
