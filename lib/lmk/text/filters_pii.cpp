@@ -33,30 +33,29 @@ constexpr std::array<std::string_view, 6> kIpReplacements = {"22.214.171.124", "
                                                              "184.108.40.206", "220.127.116.11", "18.104.22.168"};
 
 // Applies `replace_one(match) -> optional replacement` to every match in whitespace-free runs
-// that contain `must`.
-template <typename F>
-std::string substitute(std::string_view text, const std::regex& re, char must, size_t max_run, F&& replace_one) {
+// for which could_match(run) holds (a cheap necessary condition for any match in it).
+template <typename P, typename F>
+std::string substitute(std::string_view text, const std::regex& re, P&& could_match, size_t max_run, F&& replace_one) {
     std::string out;
     out.reserve(text.size());
     size_t i = 0;
+    // Whether text[k] starts a whitespace character (bytes classified as in py_split_each).
+    auto space_at = [&](size_t k, size_t& next) {
+        unsigned char c = detail::kSplitClass.v[static_cast<unsigned char>(text[k])];
+        next = k + 1;
+        if (c == 2) return py_isspace(next_codepoint(text, next = k));
+        return c == 1;
+    };
     while (i < text.size()) {
         // Copy whitespace, then take one whitespace-free run.
-        size_t run_start = i;
-        while (i < text.size()) {
-            size_t j = i;
-            if (!py_isspace(next_codepoint(text, j))) break;
-            i = j;
-        }
+        size_t run_start = i, j;
+        while (i < text.size() && space_at(i, j)) i = j;
         out.append(text.substr(run_start, i - run_start));
         size_t b = i;
-        while (i < text.size()) {
-            size_t j = i;
-            if (py_isspace(next_codepoint(text, j))) break;
-            i = j;
-        }
+        while (i < text.size() && !space_at(i, j)) i = j;
         std::string_view run = text.substr(b, i - b);
         if (run.empty()) continue;
-        if (run.find(must) == std::string_view::npos || run.size() > max_run) {
+        if (!could_match(run) || run.size() > max_run) {
             out.append(run);
             continue;
         }
@@ -121,14 +120,22 @@ std::string mask_pii(std::string_view text, const PiiParams& p, PiiCounts* count
     std::string s(text);
     if (p.emails && s.find('@') != std::string::npos) {
         size_t turn = 0;
-        s = substitute(s, email_regex(), '@', size_t(64) << 10, [&](std::string_view) {
+        auto has_at = [](std::string_view run) { return run.find('@') != std::string_view::npos; };
+        s = substitute(s, email_regex(), has_at, size_t(64) << 10, [&](std::string_view) {
             if (counts) counts->emails++;
             return std::string(kEmailReplacements[turn++ % kEmailReplacements.size()]);
         });
     }
     if (p.ips && s.find('.') != std::string::npos) {
         size_t turn = 0;
-        s = substitute(s, ip_regex(), '.', std::string::npos, [&](std::string_view m) {
+        // Every match holds three dots and a digit.
+        auto could_be_ip = [](std::string_view run) {
+            size_t dots = 0;
+            bool digit = false;
+            for (char c : run) dots += c == '.', digit |= c >= '0' && c <= '9';
+            return dots >= 3 && digit;
+        };
+        s = substitute(s, ip_regex(), could_be_ip, std::string::npos, [&](std::string_view m) {
             if (p.only_public_ips ? !ipv4_is_global(m) : false) return std::string(m);
             uint32_t dummy;
             if (!parse_ipv4(m, &dummy)) return std::string(m);
