@@ -160,10 +160,14 @@ std::string to_lower(std::string_view s) {
     out.reserve(s.size());
     size_t i = 0;
     while (i < s.size()) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            out.push_back(c >= 'A' && c <= 'Z' ? char(c + 32) : char(c));
-            i++;
+        if (static_cast<unsigned char>(s[i]) < 0x80) { // an ASCII run: copied, then A-Z lowered in place
+            size_t j = i + 1;
+            while (j < s.size() && static_cast<unsigned char>(s[j]) < 0x80) j++;
+            size_t o = out.size();
+            out.append(s, i, j - i);
+            for (char* p = out.data() + o; p != out.data() + out.size(); p++)
+                if (*p >= 'A' && *p <= 'Z') *p = char(*p + 32);
+            i = j;
             continue;
         }
         uint32_t cp = next_codepoint(s, i);
