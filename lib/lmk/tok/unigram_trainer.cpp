@@ -42,6 +42,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -290,14 +291,17 @@ Seed make_seed(const Words& w, const TrainerOptions& o, Lattice* lattice) {
     for (size_t p = 0; p < n; p++) off[p + 1] += off[p];
     LMK_CHECK(off[n] < UINT32_MAX, "unigram: {} lattice nodes exceed 2^32", off[n]);
     std::vector<uint32_t>& node = lattice->node;
-    node.assign(off[n], 0);
-    std::vector<uint32_t> fill(off.begin(), off.end() - 1);
+    const uint32_t total_nodes = off[n];
+    node.assign(total_nodes, 0);
+    // Fill each list from its end (off[p + 1] counts down to p's start), then shift.
     for (size_t p = 0; p < n; p++)
-        if (w.text[p] >= kFirstUnit) node[fill[p]++] = (uint32_t(w.text[p] - kFirstUnit) << 8) | 1;
+        if (w.text[p] >= kFirstUnit) node[--off[p + 1]] = (uint32_t(w.text[p] - kFirstUnit) << 8) | 1;
     for (size_t i = 0; i < cand.size(); i++) {
         const uint32_t id = uint32_t(chars + i);
-        for (uint32_t r = cand[i].lb; r <= cand[i].rb; r++) node[fill[size_t(sa[r])]++] = (id << 8) | cand[i].len;
+        for (uint32_t r = cand[i].lb; r <= cand[i].rb; r++) node[--off[size_t(sa[r]) + 1]] = (id << 8) | cand[i].len;
     }
+    std::move(off.begin() + 1, off.end(), off.begin());
+    off[n] = total_nodes;
     for (size_t p = 0; p < n; p++)
         std::sort(node.begin() + off[p], node.begin() + off[p + 1],
                   [](uint32_t a, uint32_t b) { return Lattice::len(a) != Lattice::len(b) ? Lattice::len(a) < Lattice::len(b) : a < b; });
@@ -326,8 +330,7 @@ void compact(Pieces& P, Lattice& L, const std::vector<uint8_t>& keep) {
         begin = end;
         L.off[p + 1] = uint32_t(out);
     }
-    L.node.resize(out);
-    L.node.shrink_to_fit();
+    L.node.resize(out); // capacity kept: reallocating would raise the peak
 }
 
 // Word ranges [bounds[c], bounds[c + 1]) with about equal node counts.
@@ -417,27 +420,29 @@ template <typename F> void for_chunks(const std::vector<size_t>& bounds, F f) {
     });
 }
 
+// Per-chunk accumulators, reused by every pass (allocating them anew each time costs page
+// faults).
+using ChunkArrays = std::vector<std::vector<double>>;
+
 // Sums per-chunk arrays in chunk order.
-std::vector<double> sum_chunks(std::vector<std::vector<double>>& part) {
-    std::vector<double> total = std::move(part[0]);
+void sum_chunks(const ChunkArrays& part, std::vector<double>& total) {
+    total.assign(part[0].begin(), part[0].end());
     for (size_t c = 1; c < part.size(); c++)
         for (size_t i = 0; i < total.size(); i++) total[i] += part[c][i];
-    return total;
 }
 
 // E-step: expected counts of every piece; returns the corpus log-likelihood.
-double e_step(const Words& w, const Lattice& L, const Pieces& P, std::vector<double>& expected) {
+double e_step(const Words& w, const Lattice& L, const Pieces& P, ChunkArrays& part, std::vector<double>& expected) {
     std::vector<double> prob(P.size());
     for (size_t i = 0; i < P.size(); i++) prob[i] = std::exp(P.score[i]);
     const std::vector<size_t> bounds = chunk_bounds(w, L);
-    std::vector<std::vector<double>> part(kChunks);
     std::vector<double> ll(kChunks, 0.0);
     for_chunks(bounds, [&](size_t c, size_t begin, size_t end) {
         Scratch s;
         part[c].assign(P.size(), 0.0);
         for (size_t k = begin; k < end; k++) ll[c] += double(w.count[k]) * word_expectation(w, L, P, prob, k, part[c], s);
     });
-    expected = sum_chunks(part);
+    sum_chunks(part, expected);
     return std::accumulate(ll.begin(), ll.end(), 0.0);
 }
 
@@ -486,11 +491,10 @@ double viterbi(const Lattice& L, const Pieces& P, uint32_t base, uint32_t n, uin
 }
 
 // Prunes to `keep_size` pieces (see the file comment, step 3).
-void prune(const Words& w, Pieces& P, Lattice& L, size_t keep_size) {
+void prune(const Words& w, Pieces& P, Lattice& L, ChunkArrays& part, size_t keep_size) {
     const size_t V = P.size();
     // Piece frequencies in the Viterbi segmentations of all words.
     const std::vector<size_t> bounds = chunk_bounds(w, L);
-    std::vector<std::vector<double>> part(kChunks);
     for_chunks(bounds, [&](size_t c, size_t begin, size_t end) {
         Scratch s;
         std::vector<uint32_t> path;
@@ -500,7 +504,8 @@ void prune(const Words& w, Pieces& P, Lattice& L, size_t keep_size) {
             for (uint32_t id : path) part[c][id] += double(w.count[k]);
         }
     });
-    const std::vector<double> freq = sum_chunks(part);
+    std::vector<double> freq;
+    sum_chunks(part, freq);
     double words = 0;
     for (uint64_t c : w.count) words += double(c);
     const double sum = std::accumulate(freq.begin(), freq.end(), 0.0);
@@ -564,6 +569,8 @@ std::unique_ptr<Tokenizer> train_unigram(const Tokenizer& proto, const WordCount
     LMK_CHECK(o.vocab_size > o.special.size(), "--vocab-size {} leaves no room beside {} special tokens", o.vocab_size,
               o.special.size());
     const size_t target = o.vocab_size - o.special.size();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     const Words w = encode_words(wc);
     // 1. Seeds, their lattice, and initial scores log(rank score / total).
     Lattice L;
@@ -576,23 +583,26 @@ std::unique_ptr<Tokenizer> train_unigram(const Tokenizer& proto, const WordCount
     for (uint64_t s : seed.rank_score) total += double(s);
     for (size_t i = 0; i < P.size(); i++) P.score[i] = std::log(double(seed.rank_score[i])) - std::log(total);
     seed = {};
+    log_info("unigram: seeds and lattices in {:.2f} s", seconds());
     // 2-3. EM and pruning until 1.1 x target (sentencepiece's desired_vocab_size_).
     double words = 0;
     for (uint64_t c : w.count) words += double(c);
     std::vector<double> expected;
+    ChunkArrays part(kChunks);
     double objective = 0;
     const size_t stop = target + target / 10;
     while (P.size() > 0) {
         for (int it = 0; it < o.unigram_em_iterations; it++) {
-            const double ll = e_step(w, L, P, expected);
+            const double ll = e_step(w, L, P, part, expected);
             m_step(P, L, expected);
             log_debug("unigram: EM {} pieces, objective {:.4f} (-log-likelihood per word)", P.size(), -ll / words);
             objective = -ll / words;
         }
         if (P.size() <= stop) break;
-        prune(w, P, L, std::max(stop, size_t(double(P.size()) * o.unigram_shrinking_factor)));
+        prune(w, P, L, part, std::max(stop, size_t(double(P.size()) * o.unigram_shrinking_factor)));
     }
-    log_info("unigram: EM done with {} pieces, objective {:.4f} (-log-likelihood per word)", P.size(), objective);
+    log_info("unigram: EM and pruning done at {:.2f} s: {} pieces, objective {:.4f} (-log-likelihood per word)",
+             seconds(), P.size(), objective);
     L = {};
     // 4. Final: characters, then the best-scored pieces; listed by score.
     std::vector<uint32_t> order(P.size());
