@@ -113,3 +113,35 @@ TEST_CASE("a parameter's bf16 copy is remade after mark_modified, and only then"
     auto second = rounded(doubled);
     CHECK(std::memcmp(w.bf16_value(), second.data(), second.size() * 2) == 0);
 }
+
+TEST_CASE("to_bf16 gives bf16_round's bits on every ISA (ties, NaN, infinities, subnormals, tails)") {
+    std::vector<float> v;
+    lmk::Rng rng(14);
+    for (int i = 0; i < 100003; i++) { // random bit patterns: every exponent, NaNs included
+        const uint32_t u = uint32_t(rng.next_u64());
+        float f;
+        std::memcpy(&f, &u, 4);
+        v.push_back(f);
+    }
+    for (uint32_t u : {0x00000000u, 0x80000000u, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7f800001u, 0xffffffffu,
+                       0x00000001u, 0x007fffffu, 0x3f808000u, 0x3f818000u, 0x3f80ffffu, 0x7f7fffffu, 0x7f7f8000u})
+        for (int rep = 0; rep < 3; rep++) { // at several offsets, vector body and tail
+            float f;
+            std::memcpy(&f, &u, 4);
+            v.push_back(f);
+        }
+    std::vector<uint16_t> want(v.size());
+    for (size_t i = 0; i < v.size(); i++) want[i] = bf16_round(v[i]);
+    CHECK(want[v.size() - 3] == 0x7f80);      // 0x7f7f8000: a tie above the largest bf16 goes to even: +inf
+    CHECK(bf16_round(1.00390625f) == 0x3f80); // 0x3f808000: tie, stays even
+    for (Isa isa : supported_isas()) {
+        set_isa(isa);
+        CAPTURE(isa_name(isa));
+        for (size_t n : {v.size(), size_t(7), size_t(9), size_t(17)}) {
+            std::vector<uint16_t> got(n);
+            to_bf16(v.data() + v.size() - n, got.data(), n);
+            CHECK(std::memcmp(got.data(), want.data() + v.size() - n, n * 2) == 0);
+        }
+    }
+    set_isa("auto");
+}
