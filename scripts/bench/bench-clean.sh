@@ -4,7 +4,8 @@
 # conversion record, as Common Crawl writes them), repeated to ~LMK_BENCH_CLEAN_MB MB of text
 # (default 30) with distinct record ids. Prints MB/s of uncompressed WET per CPU-second
 # (user + system, which a loaded machine does not inflate) and per wall second, peak RSS
-# (/usr/bin/time -v), for 1 and 2 threads, each pinned with taskset.
+# (/usr/bin/time -v), for 1 and 2 threads, each pinned with taskset. LMK_BENCH_CLEAN_CONFIG
+# names an optional --config file (e.g. {"lang": {"max_bytes": 2048}}).
 set -eu
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
 WEB="$LMK_SRC/../shared/data/web"
@@ -35,7 +36,9 @@ with open(out, "wb") as f:
 print("bench-clean: %d records, %.1f MB uncompressed WET" % (n, total / 1e6))
 PY
 raw=$(gzip -dc "$tmp/bench.warc.wet.gz" | wc -c)
-args=(--filters all --lang any --badwords "$WEB/badwords" --url-words "$WEB/badwords/datatrove_url_filter"
+extra=()
+[ -n "${LMK_BENCH_CLEAN_CONFIG:-}" ] && extra=(--config "$LMK_BENCH_CLEAN_CONFIG")
+args=("${extra[@]}" --filters all --lang any --badwords "$WEB/badwords" --url-words "$WEB/badwords/datatrove_url_filter"
       --stats "$tmp/stats.json" -o "$tmp/out.jsonl" "$tmp/bench.warc.wet.gz")
 for j in 1 2; do
     cpus=1; [ "$j" = 2 ] && cpus=0,1
