@@ -134,6 +134,7 @@ private:
 //  - joined n-grams: equal n-grams of >= 16 bytes begin with equal 16-byte windows of the
 //    joined text, so a position whose window occurs once in the page (among windows at every
 //    word start) is skipped where its n-gram has >= 16 bytes.
+// The arrays live in thread-local storage: one NgramScan per thread at a time.
 class NgramScan {
 public:
     explicit NgramScan(const std::vector<std::string_view>& words) : words_(words.data()), n_(words.size()) {
