@@ -12,6 +12,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 using namespace lmk::tok;
@@ -183,4 +184,24 @@ TEST_CASE("unigram training is identical for any thread count") {
     auto tk = parse_hf_json(one, "unigram.json");
     CHECK(tk->vocab_size() == 300);
     for (const auto& d : {docs[0], docs[1234]}) CHECK(tk->decode(tk->encode(d)) == d);
+}
+
+TEST_CASE("unigram training: words too long for probability space use the log-space path") {
+    // A 3000-character word (about 1000 pieces, probability far below 1e-250) among short
+    // words: its expected counts come from the log-space fallback and must stay finite.
+    std::string long_word;
+    lmk::Rng rng(3);
+    for (int i = 0; i < 3000; i++) long_word += char('a' + rng.below(4));
+    std::vector<std::string> docs(20, "ab ba abc cab " + long_word);
+    TrainerOptions o;
+    o.vocab_size = 30;
+    o.special = {"<unk>"};
+    auto proto = unigram_pipeline();
+    auto tk = train_unigram(*proto, count_words(*proto, docs, o), o);
+    auto* m = dynamic_cast<const UnigramModel*>(&tk->model());
+    REQUIRE(m);
+    REQUIRE(tk->vocab_size() == 30);
+    for (uint32_t i = 1; i < tk->vocab_size(); i++) CHECK(std::isfinite(m->score(i)));
+    CHECK(tk->decode(tk->encode(docs[0])) == docs[0]);
+    CHECK(tk->encode(long_word).size() < 3000); // multi-character pieces were learned
 }
