@@ -179,6 +179,25 @@ TEST_CASE("py_split_each splits where a decode-everything str.split() does") {
     }
 }
 
+TEST_CASE("next_codepoint decodes every 1-3 byte sequence as utf8_decode does") {
+    // All first and second bytes, third bytes from each class, and truncated inputs.
+    for (int a = 0; a < 256; a++)
+        for (int b = 0; b < 256; b++)
+            for (int c : {0x00, 0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xE0, 0xFF})
+                for (size_t len = 1; len <= 3; len++) {
+                    const char buf[3] = {char(a), char(b), char(c)};
+                    std::string_view s(buf, len);
+                    uint32_t want_cp;
+                    size_t want_n = utf8_decode(buf, len, &want_cp);
+                    if (want_n == 0) want_cp = 0xFFFD, want_n = 1;
+                    size_t i = 0;
+                    uint32_t got = next_codepoint(s, i);
+                    INFO(a, " ", b, " ", c, " len ", len);
+                    REQUIRE(got == want_cp);
+                    REQUIRE(i == want_n);
+                }
+}
+
 TEST_CASE("char_count equals a byte-at-a-time count at every length and alignment") {
     std::string s = "a\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80 bc\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80xyz\xc3\xa9";
     s += s + s;

@@ -10,6 +10,23 @@
 namespace lmk {
 
 uint32_t next_codepoint_multibyte(std::string_view s, size_t& i) {
+    // Two- and three-byte characters inline, with utf8_decode's validity rules (lead C2..DF
+    // plus a continuation byte is always valid; E0..EF plus two must not be overlong or a
+    // surrogate); the rest as utf8_decode says.
+    auto u = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = u(i);
+    if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() && (u(i + 1) & 0xC0) == 0x80) {
+        uint32_t cp = (uint32_t(c & 0x1F) << 6) | (u(i + 1) & 0x3F);
+        i += 2;
+        return cp;
+    }
+    if ((c & 0xF0) == 0xE0 && i + 2 < s.size() && (u(i + 1) & 0xC0) == 0x80 && (u(i + 2) & 0xC0) == 0x80) {
+        uint32_t cp = (uint32_t(c & 0x0F) << 12) | (uint32_t(u(i + 1) & 0x3F) << 6) | (u(i + 2) & 0x3F);
+        if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
+            i += 3;
+            return cp;
+        }
+    }
     uint32_t cp;
     size_t n = utf8_decode(s.data() + i, s.size() - i, &cp);
     if (n == 0) {
