@@ -5,12 +5,17 @@
 # 4 heads, 128 dim, ctx 64, batch 12, char vocab), small (4/4/256, vocab 8192, B 16, T 256),
 # gpt2-124M (12/12/768, vocab 50257, B 4, T 64). Prints tokens/s (median step after warmup)
 # and ratios; with BENCH_FULL=1 also the baby run to 2000 iterations (val loss and wall time).
+# MFU (pretrain's metrics.jsonl) uses nanoGPT's estimate_mfu FLOP count (PaLM appendix B):
+# 6 N + 12 L T C per token, N the parameters without position embeddings, against
+# BENCH_PEAK_GFLOPS (default 266: this machine's nominal FP32 FMA peak per core, 64 FLOP per
+# cycle at ~4.1 GHz) times the thread count.
 # Environment: LMK_BIN (tools), LMK_SRC; BENCH_CPU (default 1) is the core pinned for one
 # thread, BENCH_CPUS (default 0,1) for the two-thread run; PYTHON (default: a python3 with torch).
 set -u
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
 cpu=${BENCH_CPU:-1}
 cpus=${BENCH_CPUS:-0,1}
+peak=${BENCH_PEAK_GFLOPS:-266}
 py=${PYTHON:-}
 if [ -z "$py" ]; then
     for p in /usr/bin/python3 python3; do
@@ -42,12 +47,20 @@ lmk_rate() {
     sed -n 's/.*"tokens_per_s": \([0-9.e+]*\).*/\1/p' "$1" | tail -n +3 | sort -g |
         awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
 }
+# median MFU of a metrics.jsonl, skipping the first two steps
+lmk_mfu() {
+    sed -n 's/.*"mfu": \([0-9.e+-]*\).*/\1/p' "$1" | tail -n +3 | sort -g |
+        awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
+}
+mfu_small=
 lmk_run() { # name cpus threads precision steps args...
     local name=$1 cpuset=$2 threads=$3 prec=$4 steps=$5
     shift 5
     rm -rf "$tmp/run"
     taskset -c "$cpuset" "$LMK_BIN/pretrain" -o "$tmp/run" -q -j "$threads" --precision "$prec" --steps "$steps" \
-        --eval-every 0 --save-every 0 --warmup 0 "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; echo 0; return; }
+        --eval-every 0 --save-every 0 --warmup 0 --peak-gflops "$(awk -v p="$peak" -v j="$threads" 'BEGIN { print p * j }')" \
+        "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; echo 0; return; }
+    if [ "$name/$threads/$prec" = small/1/fp32 ]; then cp "$tmp/run/metrics.jsonl" "$tmp/small.jsonl"; fi
     lmk_rate "$tmp/run/metrics.jsonl"
 }
 torch_run() { # cpus threads precision steps args...
@@ -79,6 +92,10 @@ bench() { # name steps model-args (shared by both)...
 bench baby "${BENCH_STEPS_BABY:-30}" "$tmp/char/train_000000.bin" "$char_vocab" 4 4 128 64 12
 bench small "${BENCH_STEPS_SMALL:-8}" "$tmp/v8192.bin" 8192 4 4 256 256 16
 bench gpt2-124M "${BENCH_STEPS_124M:-5}" "$tmp/v50257.bin" 50257 12 12 768 64 4
+if [ -f "$tmp/small.jsonl" ]; then
+    awk -v m="$(lmk_mfu "$tmp/small.jsonl")" -v p="$peak" 'BEGIN {
+        printf "small fp32 1 thread: MFU %.1f%% of %g GFLOP/s (%.1f GFLOP/s of model FLOPs)\n", 100 * m, p, m * p }'
+fi
 
 if [ "${BENCH_FULL:-0}" = 1 ]; then
     # nanoGPT's shakespeare_char baby run: 2000 iterations, lr 1e-3 -> 1e-4, warmup 100,
@@ -86,14 +103,25 @@ if [ "${BENCH_FULL:-0}" = 1 ]; then
     run_args=(--train "$tmp/char/train_000000.bin" --val "$tmp/char/val_000000.bin" --vocab "$char_vocab"
               --layers 4 --heads 4 --dim 128 --ctx 64 --batch 12 --steps 2000 --lr 1e-3 --min-lr 1e-4
               --warmup 100 --beta2 0.99 --eval-every 250 --eval-batches 20)
+    # Validation loss as nanoGPT estimates it: the mean over --eval-batches batches of windows
+    # drawn uniformly over the validation split (the text's last 10%, as prepare.py splits it);
+    # pretrain draws the same windows at every evaluation, the peer fresh ones. Wall time is
+    # the whole process (start-up, data, training, the 8 evaluations, checkpoint) on both sides.
     rm -rf "$tmp/full"
     start=$(date +%s.%N)
     taskset -c "$cpu" "$LMK_BIN/pretrain" -o "$tmp/full" -q -j 1 "${run_args[@]}" 2>/dev/null
     end=$(date +%s.%N)
+    lmk_wall=$(echo "$end - $start" | bc)
     val=$(grep val_loss "$tmp/full/metrics.jsonl" | tail -1 | sed 's/.*"val_loss": \([0-9.]*\).*/\1/')
-    printf 'shakespeare-char 2000 iters: lmkit val loss %s in %.1f s\n' "$val" "$(echo "$end - $start" | bc)"
+    printf 'shakespeare-char 2000 iters: lmkit val loss %.4f in %.1f s\n' "$val" "$lmk_wall"
     if [ -n "$py" ]; then
-        taskset -c "$cpu" "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads 1 "${run_args[@]}" 2>/dev/null |
-            sed 's/^/shakespeare-char 2000 iters: pytorch /'
+        start=$(date +%s.%N)
+        out=$(taskset -c "$cpu" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" \
+            "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads 1 "${run_args[@]}" 2>/dev/null)
+        end=$(date +%s.%N)
+        pt_wall=$(echo "$end - $start" | bc)
+        pt_val=$(echo "$out" | sed -n 's/.*"val_loss": \([0-9.]*\).*/\1/p')
+        printf 'shakespeare-char 2000 iters: pytorch val loss %s in %.1f s (%s)\n' "$pt_val" "$pt_wall" "$out"
+        printf 'shakespeare-char wall time lmkit / pytorch: %s\n' "$(ratio "$lmk_wall" "$pt_wall")"
     fi
 fi
