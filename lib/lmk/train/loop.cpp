@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <csignal>
 #include <simdjson.h>
 
 namespace lmk {
@@ -291,13 +292,28 @@ TrainResult Trainer::run() {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     };
 
+    // SIGINT/SIGTERM wait while a step runs and are taken between steps: the handler only
+    // sets a flag the loop reads after the step anyway, and the step's kernels (oneDNN's
+    // GEMMs among them) are never interrupted. A SIGINT delivered inside a GEMM was followed
+    // by heap corruption in oneDNN's scratch memory (pretrain_resume.sh, about 1 run in 3).
+    sigset_t stop_signals, previous;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
     bool first_step = true;
     while (state_.step < o_.steps) {
         const float lr = m.schedule.lr(state_.step);
         const auto t0 = std::chrono::steady_clock::now();
         double loss = 0, norm = 0;
         PhaseTimes step_times;
-        train_step(loss, norm, lr, first_step ? step_times : r.phases);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+        try {
+            train_step(loss, norm, lr, first_step ? step_times : r.phases);
+        } catch (...) {
+            pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+            throw;
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nullptr); // a pending stop signal is delivered here
         const double dt = since(t0);
         if (!first_step) r.phases.steps++, r.phases.step += dt;
         first_step = false;
