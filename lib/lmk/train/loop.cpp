@@ -230,6 +230,28 @@ public:
 private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
+
+// Blocks SIGINT and SIGTERM for its lifetime (threads started meanwhile inherit the mask);
+// take_pending() lets a pending one through to its handler.
+class StopSignalsDeferred {
+public:
+    StopSignalsDeferred() {
+        sigemptyset(&set_);
+        sigaddset(&set_, SIGINT);
+        sigaddset(&set_, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &set_, &previous_);
+    }
+    ~StopSignalsDeferred() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+    StopSignalsDeferred(const StopSignalsDeferred&) = delete;
+    StopSignalsDeferred& operator=(const StopSignalsDeferred&) = delete;
+    void take_pending() {
+        pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+        pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    }
+
+private:
+    sigset_t set_, previous_;
+};
 } // namespace
 
 void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTimes& t) {
@@ -292,28 +314,19 @@ TrainResult Trainer::run() {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     };
 
-    // SIGINT/SIGTERM wait while a step runs and are taken between steps: the handler only
-    // sets a flag the loop reads after the step anyway, and the step's kernels (oneDNN's
-    // GEMMs among them) are never interrupted. A SIGINT delivered inside a GEMM was followed
-    // by heap corruption in oneDNN's scratch memory (pretrain_resume.sh, about 1 run in 3).
-    sigset_t stop_signals, previous;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
+    // SIGINT/SIGTERM stay pending while steps, evaluations and checkpoints run and are taken
+    // at one point per step, just before the loop looks at the stop flag: the handler only
+    // sets that flag, and the kernels (oneDNN's GEMMs among them) are never interrupted. A
+    // SIGINT delivered inside a GEMM was followed by heap corruption in oneDNN's scratch
+    // memory (pretrain_resume.sh failed about 1 run in 3).
+    StopSignalsDeferred deferred;
     bool first_step = true;
     while (state_.step < o_.steps) {
         const float lr = m.schedule.lr(state_.step);
         const auto t0 = std::chrono::steady_clock::now();
         double loss = 0, norm = 0;
         PhaseTimes step_times;
-        pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
-        try {
-            train_step(loss, norm, lr, first_step ? step_times : r.phases);
-        } catch (...) {
-            pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-            throw;
-        }
-        pthread_sigmask(SIG_SETMASK, &previous, nullptr); // a pending stop signal is delivered here
+        train_step(loss, norm, lr, first_step ? step_times : r.phases);
         const double dt = since(t0);
         if (!first_step) r.phases.steps++, r.phases.step += dt;
         first_step = false;
@@ -339,6 +352,7 @@ TrainResult Trainer::run() {
             m.metrics->add_eval(state_.step, r.val_loss, elapsed0 + since(t_run));
             log_info("step {}/{}: train loss {:.4f}, val loss {:.4f}", state_.step, o_.steps, loss, r.val_loss);
         }
+        deferred.take_pending();
         const bool signalled = stop_requested();
         const bool stop_early = o_.stop_after > 0 && state_.step >= o_.stop_after && !last;
         if (last || signalled || stop_early || (o_.save_every > 0 && state_.step % o_.save_every == 0)) {

@@ -10,7 +10,10 @@
 //     estimate is not biased towards the head of the split;
 //   - a checkpoint (train/checkpoint.h) every save_every steps, after the last step, and
 //     when SIGINT/SIGTERM arrives (core/signals.h): the step in flight finishes, the
-//     checkpoint is written, run() returns with `signal` set (the tool exits 130);
+//     checkpoint is written, run() returns with `signal` set (the tool exits 130). run()
+//     keeps both signals blocked except at one point per step, so no kernel is ever
+//     interrupted by the handler; a second signal during the final checkpoint takes effect
+//     once it is written (SIGKILL still ends a hung run at once);
 //   - a NaN or infinite loss or gradient norm stops the run with an lmk::Error before the
 //     optimizer touches the weights; the last good checkpoint in DIR stays as it was;
 //   - metrics.jsonl rows per step and per evaluation, loss.svg refreshed at most every
