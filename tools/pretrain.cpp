@@ -49,8 +49,7 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
         c.position_embedding = o.positions == "learned" ? lmk::PositionEmbedding::learned : lmk::PositionEmbedding::sinusoidal;
         c.bos_token_id = c.eos_token_id = eos;
     }
-    c.resid_pdrop = c.embd_pdrop = o.dropout;
-    c.attn_pdrop = 0.0f;
+    c.resid_pdrop = c.embd_pdrop = c.attn_pdrop = o.dropout;
     c.validate(o.config.empty() ? "flags" : o.config);
     return c;
 }
@@ -167,7 +166,7 @@ int main(int argc, char** argv) {
             app.add_option("--norm", o.norm, "LayerNorm position: pre (GPT-2) or post (GPT-1)")->group(m);
             app.add_option("--positions", o.positions, "learned or sinusoidal")->group(m);
             app.add_option("--activation", o.activation, "gelu_new (GPT-2), gelu or relu")->group(m);
-            app.add_option("--dropout", o.dropout, "embedding and residual dropout")->group(m);
+            app.add_option("--dropout", o.dropout, "embedding, attention and residual dropout")->group(m);
             auto* t = "Training";
             app.add_option("--train", o.train.train, "training shards (glob; several comma-separated)")->group(t);
             app.add_option("--val", o.train.val, "validation shards (glob)")->group(t);

@@ -9,9 +9,9 @@
 // The embedding is tied to the LM head. The engine's wte has padded_vocab_size rows (a
 // multiple of 64 for GEMM speed); rows past vocab_size stay zero, their logits are never
 // scored (cross_entropy reads V columns) nor sampled, and they are never saved.
-// Attention-probability dropout (attn_pdrop) is not applied: the fused attention kernel
-// never materialises the probabilities (Trainer warns when it is set); embedding and
-// residual dropout are.
+// Dropout while training: embd_pdrop on the embeddings, resid_pdrop on each residual
+// branch, attn_pdrop on the attention probabilities (inside the fused kernel, whose mask is a
+// hash of seed and position, regenerated in backward).
 //
 // Parameters live in a ParameterStore under Hugging Face GPT2LMHeadModel names and layouts
 // (model/hf_names.h; Conv1D weights in [in, out], read by linear() as WeightLayout::in_out),

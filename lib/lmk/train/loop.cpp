@@ -150,9 +150,6 @@ Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir) : model_(model), o
                                  o_.min_lr / o_.lr};
     m.graph.precision = o_.precision == "bf16" ? nn::Precision::bf16 : nn::Precision::f32;
     m.dropout_seed = derive_seed(o_.seed, stream_id("dropout"));
-    if (model_.config().attn_pdrop > 0)
-        log_warn("attn_pdrop {} is not applied (fused attention); embedding and residual dropout are",
-                 model_.config().attn_pdrop);
     m.x.resize(size_t(o_.batch * o_.ctx));
     m.y.resize(size_t(o_.batch * o_.ctx));
     m.peak_gflops = o_.peak_gflops > 0 ? o_.peak_gflops : estimate_peak_gflops(num_threads());
