@@ -6,6 +6,8 @@
 #include "lmk/tok/hf_json.h"
 #include "lmk/tok/trainer.h"
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 
 using namespace lmk::tok;
@@ -77,20 +79,12 @@ TEST_CASE("BPE training: overlapping pairs and min_frequency") {
 }
 
 TEST_CASE("BPE training is identical for any thread count") {
-    std::vector<std::string> docs;
-    for (int i = 0; i < 3000; i++)
-        docs.push_back("document " + std::to_string(i * 7919 % 1000) + " with words like token, tokens, tokenizer "
-                       "and numbers " + std::to_string(i) + " repeated; naïve café " + std::to_string(i % 13));
+    const auto docs = lmk_test::numbered_documents(3000);
     TrainerOptions o;
     o.vocab_size = 600;
     o.special = {"<|endoftext|>"};
     auto proto = bpe_pipeline();
-    lmk::set_threads(1);
-    std::string one = to_hf_json(*train_bpe(*proto, count_words(*proto, docs, o), o));
-    lmk::set_threads(4);
-    std::string four = to_hf_json(*train_bpe(*proto, count_words(*proto, docs, o), o));
-    lmk::set_threads(0);
-    CHECK(one == four);
+    lmk_test::check_same_for_1_and_4_threads([&] { return to_hf_json(*train_bpe(*proto, count_words(*proto, docs, o), o)); });
 }
 
 TEST_CASE("WordPiece training: hand-computed vocabulary") {

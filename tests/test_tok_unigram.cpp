@@ -9,6 +9,8 @@
 #include "lmk/tok/unigram.h"
 #include "lmk/tok/unigram_trainer.h"
 
+#include "test_util.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -167,21 +169,14 @@ TEST_CASE("unigram training: frequent words become pieces") {
 }
 
 TEST_CASE("unigram training is identical for any thread count") {
-    std::vector<std::string> docs;
-    for (int i = 0; i < 3000; i++)
-        docs.push_back("document " + std::to_string(i * 7919 % 1000) + " with words like token, tokens, tokenizer "
-                       "and numbers " + std::to_string(i) + " repeated; naïve café " + std::to_string(i % 13));
+    const auto docs = lmk_test::numbered_documents(3000);
     TrainerOptions o;
     o.vocab_size = 300;
     o.special = {"<unk>"};
     auto proto = unigram_pipeline();
-    lmk::set_threads(1);
-    std::string one = to_hf_json(*train_unigram(*proto, count_words(*proto, docs, o), o));
-    lmk::set_threads(4);
-    std::string four = to_hf_json(*train_unigram(*proto, count_words(*proto, docs, o), o));
-    lmk::set_threads(0);
-    CHECK(one == four);
-    auto tk = parse_hf_json(one, "unigram.json");
+    auto train = [&] { return to_hf_json(*train_unigram(*proto, count_words(*proto, docs, o), o)); };
+    lmk_test::check_same_for_1_and_4_threads(train);
+    auto tk = parse_hf_json(train(), "unigram.json");
     CHECK(tk->vocab_size() == 300);
     for (const auto& d : {docs[0], docs[1234]}) CHECK(tk->decode(tk->encode(d)) == d);
 }

@@ -1,8 +1,10 @@
 // tests/test_util.h: helpers every unit test may share: a temporary directory removed at
 // the end of the test, raw byte reads/writes that bypass lmkit's own I/O (so a test of that
-// I/O checks it against the C library), and a capture of lmkit's log lines.
+// I/O checks it against the C library), a capture of lmkit's log lines, and a check that a
+// result does not depend on the thread count.
 #pragma once
 #include "lmk/core/log.h"
+#include "lmk/core/threads.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -10,8 +12,29 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lmk_test {
+
+// Runs make() with 1 and with 4 threads and checks both give the same result (the
+// determinism every parallel stage promises); restores the default thread count.
+template <class Make> void check_same_for_1_and_4_threads(Make make) {
+    lmk::set_threads(1);
+    auto one = make();
+    lmk::set_threads(4);
+    auto four = make();
+    lmk::set_threads(0);
+    CHECK(one == four);
+}
+
+// n short documents with repeated and varying words, numbers and accents.
+inline std::vector<std::string> numbered_documents(int n) {
+    std::vector<std::string> docs;
+    for (int i = 0; i < n; i++)
+        docs.push_back("document " + std::to_string(i * 7919 % 1000) + " with words like token, tokens, tokenizer "
+                       "and numbers " + std::to_string(i) + " repeated; na\u00efve caf\u00e9 " + std::to_string(i % 13));
+    return docs;
+}
 
 // Writes bytes with the C library (not lmk::Output).
 inline void put_raw(const std::string& path, const std::string& bytes) {
