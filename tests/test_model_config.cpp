@@ -52,6 +52,19 @@ TEST_CASE("config.json round trip keeps every field") {
     CHECK(gpt_config_to_json(d) == j);
 }
 
+TEST_CASE("config.json records a bias-free model, and only then") {
+    GptConfig c;
+    c.validate();
+    CHECK(gpt_config_to_json(c).find("lmk_bias") == std::string::npos);
+    CHECK(gpt_config_from_json(gpt_config_to_json(c), "t").bias);
+    c.bias = false;
+    std::string j = gpt_config_to_json(c);
+    CHECK(j.find("\"lmk_bias\": false") != std::string::npos);
+    CHECK_FALSE(gpt_config_from_json(j, "t").bias);
+    CHECK_THROWS_WITH_AS(gpt_config_from_json(R"({"lmk_bias": 0})", "c.json"),
+                         "c.json: \"lmk_bias\" must be true or false", lmk::Error);
+}
+
 TEST_CASE("Hugging Face's gpt2 config.json is read with GPT2Config defaults") {
     // The hub's gpt2/config.json (abridged to the keys that matter).
     std::string hf = R"({"activation_function": "gelu_new", "architectures": ["GPT2LMHeadModel"],

@@ -163,8 +163,10 @@ TEST_CASE("safetensors and llm.c round trips give identical logits") {
     CHECK_THROWS_AS(other.load_safetensors(d.path + "/model.safetensors"), Error);
 }
 
-TEST_CASE("a few AdamW steps memorise a batch; padding rows stay zero") {
+TEST_CASE("a few AdamW steps memorise a batch; padding rows stay zero; no-bias stays bias-free") {
+  for (bool bias : {true, false}) {
     GptConfig c = tiny();
+    c.bias = bias;
     Gpt m(c);
     m.init_weights(2);
     // AdamW through the engine's fused update kernel (the optimizer class lives in train/).
@@ -195,4 +197,11 @@ TEST_CASE("a few AdamW steps memorise a batch; padding rows stay zero") {
     CHECK(last < 0.2 * first);
     const nn::Tensor& wte = m.params().at("transformer.wte.weight").value;
     for (int64_t i = c.vocab_size * c.n_embd; i < wte.numel(); i++) REQUIRE(wte[i] == 0.0f);
+    // Biases move when they exist and stay exactly zero (frozen) when they do not.
+    double bias_norm = 0;
+    for (nn::Parameter* p : m.params().all())
+        if (p->name.ends_with(".bias"))
+            for (int64_t i = 0; i < p->value.numel(); i++) bias_norm += std::fabs(p->value[i]);
+    CHECK((bias_norm > 0) == bias);
+  }
 }

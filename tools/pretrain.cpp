@@ -20,7 +20,7 @@ struct Options {
     int64_t layers = 4, heads = 4, dim = 128, vocab = 0, batch_tokens = 0;
     std::string norm = "pre", positions = "learned", activation = "gelu_new";
     float dropout = 0.0f;
-    bool profile = false;
+    bool profile = false, no_bias = false;
     lmk::TrainOptions train;
     CLI::Option *steps_opt = nullptr, *ctx_opt = nullptr;
 };
@@ -48,6 +48,7 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
                   "--positions must be learned or sinusoidal, got \"{}\"", o.positions);
         c.position_embedding = o.positions == "learned" ? lmk::PositionEmbedding::learned : lmk::PositionEmbedding::sinusoidal;
         c.bos_token_id = c.eos_token_id = eos;
+        c.bias = !o.no_bias;
     }
     c.resid_pdrop = c.embd_pdrop = c.attn_pdrop = o.dropout;
     c.validate(o.config.empty() ? "flags" : o.config);
@@ -165,6 +166,8 @@ int main(int argc, char** argv) {
             app.add_option("--vocab", o.vocab, "vocabulary size (default: the tokenizer's, else the shards' max id + 1)")->group(m);
             app.add_option("--norm", o.norm, "LayerNorm position: pre (GPT-2) or post (GPT-1)")->group(m);
             app.add_option("--positions", o.positions, "learned or sinusoidal")->group(m);
+            app.add_flag("--no-bias", o.no_bias, "no biases in linears and LayerNorms (nanoGPT's bias=False; "
+                         "saved as zero tensors, so HF still loads the model)")->group(m);
             app.add_option("--activation", o.activation, "gelu_new (GPT-2), gelu or relu")->group(m);
             app.add_option("--dropout", o.dropout, "embedding, attention and residual dropout")->group(m);
             auto* t = "Training";

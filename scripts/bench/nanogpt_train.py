@@ -98,14 +98,19 @@ def main():
     ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--no-bias", action="store_true", help="zero, frozen biases (nanoGPT's bias=False)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     train = np.concatenate([read_shard(p) for p in sorted(glob.glob(a.train))])
     val = read_shard(a.val) if a.val else None
     model = GPT(a.vocab, a.ctx, a.layers, a.heads, a.dim)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    other = [p for p in model.parameters() if p.dim() < 2]
+    if a.no_bias:  # a zero bias that never trains is nanoGPT's bias=False network
+        for n, p in model.named_parameters():
+            if n.endswith("bias"):
+                p.requires_grad_(False)
+    decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
+    other = [p for p in model.parameters() if p.requires_grad and p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay}, {"params": other, "weight_decay": 0.0}],
                             lr=a.lr, betas=(0.9, a.beta2))
 

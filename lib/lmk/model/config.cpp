@@ -85,6 +85,7 @@ std::string gpt_config_to_json(const GptConfig& c) {
     kv("lmk_norm_position", c.norm_position == NormPosition::pre ? "\"pre\"" : "\"post\"");
     kv("lmk_position_embedding",
        c.position_embedding == PositionEmbedding::learned ? "\"learned\"" : "\"sinusoidal\"");
+    if (!c.bias) kv("lmk_bias", "false");
     s += fmt::format("  \"lmk_padded_vocab_size\": {}\n}}\n", c.padded_vocab_size);
     return s;
 }
@@ -162,6 +163,9 @@ GptConfig gpt_config_from_json(const std::string& json, const std::string& conte
                   "{}: lmk_position_embedding must be learned or sinusoidal, got \"{}\"", context, s);
         c.position_embedding = s == "learned" ? PositionEmbedding::learned : PositionEmbedding::sinusoidal;
     }
+    simdjson::dom::element bias;
+    if (!obj["lmk_bias"].get(bias))
+        LMK_CHECK(!bias.get_bool().get(c.bias), "{}: \"lmk_bias\" must be true or false", context);
     simdjson::dom::element tie;
     if (!obj["tie_word_embeddings"].get(tie)) {
         bool t = true;

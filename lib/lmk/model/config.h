@@ -42,6 +42,10 @@ struct GptConfig {
     float layer_norm_epsilon = 1e-5f;
     float initializer_range = 0.02f;
     int64_t bos_token_id = -1, eos_token_id = -1; // -1: absent (null in JSON)
+    // false: nanoGPT's bias=False. The bias tensors stay (Hugging Face layouts need them) but
+    // are zero and frozen, so the model computes exactly a bias-free network; config.json
+    // records it as "lmk_bias": false (absent = true).
+    bool bias = true;
 
     // Fills derived fields (padded vocab, n_inner) and checks consistency; throws lmk::Error
     // naming `context` (a file name or "flags").

@@ -72,6 +72,10 @@ Gpt::Gpt(GptConfig cfg) : cfg_(std::move(cfg)) {
         lnf_w_->set_requires_grad(false);
         lnf_b_->set_requires_grad(false);
     }
+    // Without biases (nanoGPT's bias=False) every bias stays at its initial zero.
+    if (!cfg_.bias)
+        for (nn::Parameter* p : params_.all())
+            if (p->name.ends_with(".bias")) p->set_requires_grad(false);
     // Norm weights and biases are never decayed; matrices and embeddings are (nanoGPT).
     for (nn::Parameter* p : params_.all()) p->weight_decay = p->value.shape().ndim >= 2;
 }
