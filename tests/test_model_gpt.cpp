@@ -4,6 +4,8 @@
 #include "lmk/model/gpt.h"
 #include "lmk/model/import.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstring>
 #include "test_util.h"
@@ -161,6 +163,30 @@ TEST_CASE("safetensors and llm.c round trips give identical logits") {
     wide.n_embd = 32;
     Gpt other(wide);
     CHECK_THROWS_AS(other.load_safetensors(d.path + "/model.safetensors"), Error);
+}
+
+TEST_CASE("a model's tokenizer: its directory's, or the one given; llm.c files need one") {
+    TempDir d;
+    auto wordpiece = [](int n) {
+        std::string vocab = R"("[UNK]": 0)";
+        for (int i = 1; i < n; i++) vocab += fmt::format(R"(, "w{}": {})", i, i);
+        return R"({"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": {"type": "WhitespaceSplit"},
+                   "post_processor": null, "decoder": null, "model": {"type": "WordPiece", "unk_token": "[UNK]",
+                   "continuing_subword_prefix": "##", "max_input_chars_per_word": 100, "vocab": {)" + vocab + "}}}";
+    };
+    GptConfig c = tiny();
+    Gpt m(c);
+    m.init_weights(1);
+    std::filesystem::create_directories(d.path + "/run");
+    d.put("run/tokenizer.json", wordpiece(5));
+    CHECK(load_model_tokenizer(d.path + "/run", "", m)->vocab_size() == 5);
+    save_llmc_checkpoint(m, d.path + "/gpt2.bin");
+    CHECK_THROWS_WITH_AS(load_model_tokenizer(d.path + "/gpt2.bin", "", m),
+                         doctest::Contains("give --tokenizer for an llm.c checkpoint"), Error);
+    CHECK(load_model_tokenizer(d.path + "/gpt2.bin", d.path + "/run/tokenizer.json", m)->vocab_size() == 5);
+    const std::string big = d.put("big.json", wordpiece(int(c.vocab_size) + 1));
+    CHECK_THROWS_WITH_AS(load_model_tokenizer(d.path + "/run", big, m),
+                         doctest::Contains("tokenizer has 38 tokens, the model only 37"), Error);
 }
 
 TEST_CASE("a few AdamW steps memorise a batch; padding rows stay zero; no-bias stays bias-free") {

@@ -1,5 +1,7 @@
 // eval-fewshot: zero-, one- and few-shot evaluation of a GPT with lm-evaluation-harness's
 // prompts, requests and metrics; results.json in lm-eval's shape. Logic lives in lib/lmk/eval.
+#include "passive_openmp.h"
+
 #include "lmk/core/cli.h"
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
@@ -8,9 +10,7 @@
 #include "lmk/eval/evaluate.h"
 #include "lmk/io/file.h"
 #include "lmk/model/import.h"
-#include "lmk/tok/hf_json.h"
 
-#include <filesystem>
 
 namespace {
 
@@ -56,13 +56,7 @@ int run(Options& o, const lmk::CommonFlags& common) {
                       task.docs.size(), task.bad_docs, task.fewshot.size());
     }
     auto model = lmk::load_gpt(o.model);
-    std::string tk_path = o.tokenizer;
-    if (tk_path.empty()) {
-        std::error_code ec;
-        LMK_CHECK(std::filesystem::is_directory(o.model, ec), "{}: give --tokenizer for an llm.c checkpoint", o.model);
-        tk_path = o.model;
-    }
-    auto tk = lmk::tok::load_tokenizer(tk_path);
+    auto tk = lmk::load_model_tokenizer(o.model, o.tokenizer, *model);
     std::vector<lmk::TaskResult> results;
     for (const auto& tp : tasks) {
         const lmk::Task& task = *tp;
@@ -97,6 +91,7 @@ int run(Options& o, const lmk::CommonFlags& common) {
 } // namespace
 
 int main(int argc, char** argv) {
+    lmk_tools::passive_openmp(argv); // before any GEMM: see the header
     Options o;
     return lmk::tool_main(
         argc, argv,

@@ -9,10 +9,8 @@
 #include "lmk/io/file.h"
 #include "lmk/io/jsonl.h"
 #include "lmk/model/import.h"
-#include "lmk/tok/hf_json.h"
 
 #include <cstdio>
-#include <filesystem>
 
 namespace {
 
@@ -58,15 +56,7 @@ std::string unescape_flag(const std::string& s) {
 
 int run(Options& o, const lmk::CommonFlags& common) {
     auto model = lmk::load_gpt(o.model);
-    std::string tk_path = o.tokenizer;
-    if (tk_path.empty()) {
-        std::error_code ec;
-        LMK_CHECK(std::filesystem::is_directory(o.model, ec), "{}: give --tokenizer for an llm.c checkpoint", o.model);
-        tk_path = o.model;
-    }
-    auto tk = lmk::tok::load_tokenizer(tk_path);
-    LMK_CHECK(int64_t(tk->vocab_size()) <= model->config().vocab_size,
-              "{}: tokenizer has {} tokens, the model only {}", tk_path, tk->vocab_size(), model->config().vocab_size);
+    auto tk = lmk::load_model_tokenizer(o.model, o.tokenizer, *model);
     for (const auto& s : o.stop) o.gen.stop.push_back(unescape_flag(s));
     if (!o.no_eos) {
         int64_t eos = model->config().eos_token_id;

@@ -5,6 +5,7 @@
 #include "lmk/io/safetensors.h"
 #include "lmk/io/shard.h"
 #include "lmk/model/hf_names.h"
+#include "lmk/tok/hf_json.h"
 
 #include <cstdio>
 #include <cstring>
@@ -153,6 +154,20 @@ std::unique_ptr<Gpt> load_gpt(const std::string& path) {
         throw Error(fmt::format("{}: no such model directory or checkpoint file", path),
                     "give a directory written by pretrain, a Hugging Face GPT-2 directory or an llm.c gpt2_*.bin");
     return load_llmc_checkpoint(path);
+}
+
+std::unique_ptr<tok::Tokenizer> load_model_tokenizer(const std::string& path, const std::string& tokenizer,
+                                                     const Gpt& model) {
+    std::string tk_path = tokenizer;
+    if (tk_path.empty()) {
+        std::error_code ec;
+        LMK_CHECK(std::filesystem::is_directory(path, ec), "{}: give --tokenizer for an llm.c checkpoint", path);
+        tk_path = path;
+    }
+    auto tk = tok::load_tokenizer(tk_path);
+    LMK_CHECK(int64_t(tk->vocab_size()) <= model.config().vocab_size,
+              "{}: tokenizer has {} tokens, the model only {}", tk_path, tk->vocab_size(), model.config().vocab_size);
+    return tk;
 }
 
 } // namespace lmk

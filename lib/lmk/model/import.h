@@ -19,6 +19,7 @@
 //   std::unique_ptr<lmk::Gpt> m2 = lmk::load_gpt("gpt2_124M.bin");     // llm.c
 #pragma once
 #include "lmk/model/gpt.h"
+#include "lmk/tok/tokenizer.h"
 
 #include <array>
 #include <cstdint>
@@ -40,5 +41,11 @@ void save_llmc_checkpoint(const Gpt& model, const std::string& path);
 std::unique_ptr<Gpt> load_model_dir(const std::string& dir);
 // A directory or an llm.c .bin file (by its magic).
 std::unique_ptr<Gpt> load_gpt(const std::string& path);
+// The tokenizer that goes with model `path`: `tokenizer` when given, else the model
+// directory's own (tokenizer.json, or GPT-2's vocab files). An llm.c checkpoint holds none,
+// so it needs `tokenizer` (lmk::Error otherwise). A tokenizer with more tokens than the model
+// has embedding rows is refused.
+std::unique_ptr<tok::Tokenizer> load_model_tokenizer(const std::string& path, const std::string& tokenizer,
+                                                     const Gpt& model);
 
 } // namespace lmk
