@@ -111,6 +111,13 @@ void fallback_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alph
 }
 #endif
 
+// C (M x N, leading dim ldc) = beta C, with beta 0 writing zeros (not 0 * NaN): the whole
+// product when K == 0.
+void scale_rows(float* C, int64_t M, int64_t N, int64_t ldc, float beta) {
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.f ? 0.f : C[i * ldc + j] * beta;
+}
+
 } // namespace
 
 void to_bf16_matrix(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans) {
@@ -130,11 +137,7 @@ void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, floa
                const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
                int64_t ldc) {
     if (M == 0 || N == 0) return;
-    if (K == 0) {
-        for (int64_t i = 0; i < M; i++)
-            for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.f ? 0.f : C[i * ldc + j] * beta;
-        return;
-    }
+    if (K == 0) return scale_rows(C, M, N, ldc, beta);
 #ifdef LMK_HAVE_DNNL
     cap_gemm_threads();
     bf16_matmul(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
@@ -164,11 +167,7 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
         gemm_bf16(false, false, M, N, K, alpha, a16, K, b16, N, beta, C, ldc);
         return;
     }
-    if (K == 0) {
-        for (int64_t i = 0; i < M; i++)
-            for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.f ? 0.f : C[i * ldc + j] * beta;
-        return;
-    }
+    if (K == 0) return scale_rows(C, M, N, ldc, beta);
 #ifdef LMK_HAVE_DNNL
     cap_gemm_threads();
     dnnl_status_t st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', M, N, K, alpha, A, lda,
