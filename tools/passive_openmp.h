@@ -8,7 +8,8 @@
 // machine). libgomp reads its environment once, when it is loaded before main(), so the
 // policy is set here and the program executes itself again, once, with it.
 // A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is kept. If the re-execution fails, the
-// program simply continues with the default policy. Tools only: the library never reads the
+// program simply continues with the default policy. Used by the GEMM-heavy tools (pretrain,
+// generate, eval-fewshot). Tools only: the library never reads the
 // environment.
 //
 //   int main(int argc, char** argv) { lmk_tools::passive_openmp(argv); ... }
