@@ -3,6 +3,7 @@
 // ../shared).
 #include "lmk/core/error.h"
 #include "lmk/io/file.h"
+#include "lmk/io/jsonl.h"
 #include "lmk/tok/bpe.h"
 #include "lmk/tok/hf_json.h"
 
@@ -86,6 +87,60 @@ TEST_CASE("tokenizer.json: errors name the JSON path") {
     CHECK(error_of(replace(kTiny, "\"b\": 1,", "\"b\": 0,")) == "t.json: model.vocab[\"b\"]: id 0 is used twice");
     CHECK(error_of(replace(kTiny, "\"Ġab\": 4", "\"Ġabx\": 4")) ==
           "t.json: model.merges: merge 1 (\" \" \"ab\"): the merged token is not in the vocabulary");
+}
+
+TEST_CASE("tokenizer.json: Split steps name one of the three byte-level rules") {
+    const std::string cl100k(split_rule_pattern(SplitRule::cl100k));
+    const std::string seq = R"({"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": PATTERN},
+        "behavior": "Isolated", "invert": false}, {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]})";
+    auto with_split = [&](const std::string& pattern_json) {
+        return replace(kTiny, R"({"type": "ByteLevel", "add_prefix_space": false, "use_regex": true})",
+                       replace(seq, "PATTERN", pattern_json));
+    };
+    auto tk = parse_hf_json(with_split(lmk::json_string(cl100k)), "t.json");
+    REQUIRE(tk->pre_tokenizers.size() == 2);
+    CHECK(tk->pre_tokenizers[0].rule == SplitRule::cl100k);
+    CHECK(to_hf_json(*tk).find(lmk::json_string(cl100k)) != std::string::npos); // written back as read
+    CHECK(error_of(with_split(R"("\\w+")")).find("only GPT-2's, cl100k's and o200k's pre-tokenization patterns") !=
+          std::string::npos);
+}
+
+namespace {
+std::string tiktoken_error(const std::string& text) {
+    try {
+        parse_tiktoken(text, "x.tiktoken");
+    } catch (const lmk::Error& e) {
+        return e.what();
+    }
+    return "";
+}
+std::string base64_3(uint32_t v) { // three bytes, big-endian, as four base64 characters
+    const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string s;
+    for (int shift = 18; shift >= 0; shift -= 6) s.push_back(a[(v >> shift) & 63]);
+    return s;
+}
+} // namespace
+
+TEST_CASE(".tiktoken: the encoding is known by its rank count; bad files are located") {
+    CHECK(tiktoken_error("IQ== 0\nIg== 1\nIw== 2\n") ==
+          "x.tiktoken: 3 ranks: not one of tiktoken's encodings (r50k_base, p50k_base, p50k_edit, cl100k_base, "
+          "o200k_base), and a .tiktoken file does not say how to pre-tokenize");
+    CHECK(tiktoken_error("IQ== 0\nIg== 0\n") == "x.tiktoken:2: rank 0 out of order (expected 1)");
+    CHECK(tiktoken_error("IQ== 0\nIQ== 1\n") == "x.tiktoken:2: token of rank 1 repeats an earlier token");
+    CHECK(tiktoken_error("I*== 0\n") == "x.tiktoken:1: bad base64 character '*'");
+    CHECK(tiktoken_error("IQ==\n") == "x.tiktoken:1: expected \"base64 rank\"");
+    // 50,256 ranks (r50k_base's count) with rank 7 skipped: only a special token may sit in a gap.
+    std::string gap;
+    for (uint32_t r = 0; r <= 50256; r++)
+        if (r != 7) gap += base64_3(r + 1) + " " + std::to_string(r) + "\n";
+    CHECK(tiktoken_error(gap) == "x.tiktoken:8: rank 7 is missing (r50k_base has a token there)");
+    // The same ranks without the gap load as r50k_base, <|endoftext|> = 50256.
+    std::string full;
+    for (uint32_t r = 0; r < 50256; r++) full += base64_3(r + 1) + " " + std::to_string(r) + "\n";
+    auto tk = parse_tiktoken(full, "x.tiktoken");
+    CHECK(tk->token_to_id("<|endoftext|>") == std::optional<uint32_t>(50256));
+    CHECK(tk->vocab_size() == 50257);
 }
 
 TEST_CASE("WordPiece and Unigram from tokenizer.json") {
