@@ -28,13 +28,17 @@ const char* kTiny = R"({
             "merges": ["a b", ["Ġ", "ab"]]}
 })";
 
-std::string error_of(const std::string& json) {
+// The lmk::Error message f() throws, or "" if it throws none.
+template <class F> std::string error_from(F f) {
     try {
-        parse_hf_json(json, "t.json");
+        f();
     } catch (const lmk::Error& e) {
         return e.what();
     }
     return "";
+}
+std::string error_of(const std::string& json) {
+    return error_from([&] { parse_hf_json(json, "t.json"); });
 }
 
 std::string replace(std::string s, const std::string& from, const std::string& to) {
@@ -107,12 +111,7 @@ TEST_CASE("tokenizer.json: Split steps name one of the three byte-level rules") 
 
 namespace {
 std::string tiktoken_error(const std::string& text) {
-    try {
-        parse_tiktoken(text, "x.tiktoken");
-    } catch (const lmk::Error& e) {
-        return e.what();
-    }
-    return "";
+    return error_from([&] { parse_tiktoken(text, "x.tiktoken"); });
 }
 std::string base64_3(uint32_t v) { // three bytes, big-endian, as four base64 characters
     const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
