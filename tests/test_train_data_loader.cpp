@@ -45,6 +45,27 @@ TEST_CASE("sequential order walks the shards like llm.c, T apart, and wraps") {
     CHECK(x == std::vector<int32_t>{0, 1, 2, 3, 4, 5}); // wrapped: epoch 2
 }
 
+TEST_CASE("coverage rows score every target token of every shard exactly once") {
+    TempDir d;
+    write_shard(d.path + "/a_000.bin", 0, 10);    // 9 targets: rows at 0, 3, 6
+    write_shard(d.path + "/a_001.bin", 100, 2);   // shorter than T + 1: one padded row
+    write_shard(d.path + "/a_002.bin", 200, 5);   // 4 targets: rows at 0 and 1 (its end)
+    TokenDataLoader dl(d.path + "/a_*.bin", 2, 3, DataOrder::random, 0);
+    const int32_t I = -7;
+    const std::vector<std::vector<int32_t>> want_in = {
+        {0, 1, 2}, {3, 4, 5}, {6, 7, 8}, {100, 101, 0}, {200, 201, 202}, {201, 202, 203}};
+    const std::vector<std::vector<int32_t>> want_tgt = {
+        {1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {101, I, I}, {201, 202, 203}, {I, I, 204}};
+    REQUIRE(dl.coverage_rows() == want_in.size());
+    std::vector<int32_t> x(3), y(3);
+    for (uint64_t r = 0; r < dl.coverage_rows(); r++) {
+        dl.coverage_row(r, x.data(), y.data(), I);
+        CHECK(x == want_in[r]);
+        CHECK(y == want_tgt[r]);
+    }
+    CHECK_THROWS_AS(dl.coverage_row(6, x.data(), y.data(), I), Error);
+}
+
 TEST_CASE("random windows are uniform over all shards, seeded, and restorable") {
     TempDir d;
     write_shard(d.path + "/s1.bin", 0, 50);

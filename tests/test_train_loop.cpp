@@ -201,3 +201,45 @@ TEST_CASE("evaluation scores the same random windows of the whole validation spl
     }
     CHECK(v1 == total / double(o.eval_batches));
 }
+
+TEST_CASE("--eval-batches 0 scores every validation token once: the exact mean loss") {
+    set_log_level(LogLevel::error);
+    TempDir d;
+    make_shards(d.path);
+    std::vector<uint32_t> val;
+    for (uint32_t i = 0; i < 2000; i++) val.push_back((i * 7 + i / 13 + (i * i) % 17) % 50);
+    {
+        ShardWriter w(d.path + "/val_rand.bin", 1);
+        w.append(val.data(), val.size());
+        w.commit();
+    }
+    TrainOptions o = tiny_options(d.path);
+    o.val = d.path + "/val_rand.bin";
+    o.eval_batches = 0; // 2000 tokens, T 16: 125 rows, the last starting at 1983 (one overlap)
+    Gpt m(tiny_config());
+    m.init_weights(o.seed);
+    Trainer t(m, o, d.path + "/run");
+    const double v = t.evaluate();
+    // Independently: target k (1..1999) is scored in the window of T tokens that starts at
+    // the multiple of T below it, or at the split's last window; one sequence at a time.
+    const int64_t T = o.ctx, n = int64_t(val.size());
+    nn::Graph g;
+    std::vector<float> per_token(static_cast<size_t>(T));
+    int64_t scored_window = -1;
+    double total = 0;
+    for (int64_t k = 1; k < n; k++) {
+        const int64_t start = std::min((k - 1) / T * T, n - 1 - T);
+        if (start != scored_window) {
+            std::vector<int32_t> x(static_cast<size_t>(T)), y(static_cast<size_t>(T));
+            for (int64_t i = 0; i < T; i++) x[size_t(i)] = int32_t(val[size_t(start + i)]), y[size_t(i)] = int32_t(val[size_t(start + i + 1)]);
+            g.reset();
+            g.training = false;
+            nn::NoGradScope ng(g);
+            m.loss(g, x.data(), y.data(), 1, T, {}, per_token.data());
+            scored_window = start;
+        }
+        total += double(per_token[size_t(k - 1 - start)]);
+    }
+    CHECK(v == doctest::Approx(total / double(n - 1)).epsilon(1e-6));
+    CHECK(v == t.evaluate()); // deterministic
+}

@@ -105,6 +105,39 @@ void TokenDataLoader::next_batch(int32_t* inputs, int32_t* targets) {
     pos_.batches++;
 }
 
+static uint64_t shard_coverage_rows(uint64_t n, int64_t T) {
+    return n < 2 ? 0 : (n - 1 + uint64_t(T) - 1) / uint64_t(T);
+}
+
+uint64_t TokenDataLoader::coverage_rows() const {
+    uint64_t rows = 0;
+    for (const auto& s : shards_) rows += shard_coverage_rows(s->size(), T_);
+    return rows;
+}
+
+void TokenDataLoader::coverage_row(uint64_t row, int32_t* in, int32_t* tgt, int32_t ignore) const {
+    size_t shard = 0;
+    for (; shard < shards_.size(); shard++) {
+        const uint64_t rows = shard_coverage_rows(shards_[shard]->size(), T_);
+        if (row < rows) break;
+        row -= rows;
+    }
+    LMK_CHECK(shard < shards_.size(), "coverage row past the last of {}", coverage_rows());
+    const Shard& s = *shards_[shard];
+    const uint64_t n = s.size(), T = uint64_t(T_);
+    if (n <= T) { // one short row: the tokens there are, the rest ignored
+        for (uint64_t t = 0; t < T; t++) {
+            in[t] = t < n ? int32_t(s[t]) : 0;
+            tgt[t] = t + 1 < n ? int32_t(s[t + 1]) : ignore;
+        }
+        return;
+    }
+    const uint64_t first_target = row * T + 1;            // the first token this row scores
+    const uint64_t start = std::min(row * T, n - 1 - T);  // the last row ends at the shard's end
+    read_row(shard, start, in, tgt);
+    for (uint64_t t = 0; start + t + 1 < first_target; t++) tgt[t] = ignore;
+}
+
 DataPosition TokenDataLoader::position() const { return pos_; }
 
 void TokenDataLoader::set_position(const DataPosition& p) {

@@ -53,6 +53,14 @@ public:
     void set_position(const DataPosition& p); // validated against the shards
     void rewind();                            // back to the start (evaluation passes)
 
+    // Whole-split evaluation: rows that score every target token of every shard exactly
+    // once, whatever the order. A shard of n tokens has ceil((n - 1) / T) rows; row r starts
+    // at r * T, except that the last one ends at the shard's end, and its targets that the
+    // row before already scored are set to `ignore` (so is a shard's only row when n <= T:
+    // it starts at 0 and its missing tail is ignore with input 0).
+    uint64_t coverage_rows() const;
+    void coverage_row(uint64_t row, int32_t* inputs, int32_t* targets, int32_t ignore) const;
+
     size_t num_shards() const { return shards_.size(); }
     uint64_t total_tokens() const { return total_tokens_; }
     uint64_t num_windows() const { return total_windows_; }

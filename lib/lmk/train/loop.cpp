@@ -48,7 +48,7 @@ void TrainOptions::validate() const {
     LMK_CHECK(grad_clip >= 0, "--grad-clip must not be negative");
     LMK_CHECK(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
     LMK_CHECK(precision == "fp32" || precision == "bf16", "--precision must be fp32 or bf16, got \"{}\"", precision);
-    LMK_CHECK(eval_every >= 0 && save_every >= 0 && eval_batches > 0, "--eval-every/--save-every/--eval-batches: bad value");
+    LMK_CHECK(eval_every >= 0 && save_every >= 0 && eval_batches >= 0, "--eval-every/--save-every/--eval-batches: bad value");
     (void)data_order_from_name(data_order);
     (void)train::schedule_kind_from_name(schedule);
     (void)train::optimizer_kind_from_name(optimizer);
@@ -201,17 +201,45 @@ void Trainer::save() {
 double Trainer::evaluate() {
     Impl& m = *impl_;
     if (!m.val) return std::numeric_limits<double>::quiet_NaN();
-    m.val->rewind();
     nn::Graph& g = m.graph;
-    double total = 0;
-    for (int64_t b = 0; b < o_.eval_batches; b++) {
-        m.val->next_batch(m.x.data(), m.y.data());
+    auto batch_loss = [&](const nn::CrossEntropyOptions& opt) {
         g.reset();
         g.training = false;
         nn::NoGradScope ng(g);
-        total += double(model_.loss(g, m.x.data(), m.y.data(), o_.batch, o_.ctx).item());
+        return double(model_.loss(g, m.x.data(), m.y.data(), o_.batch, o_.ctx, opt).item());
+    };
+    if (o_.eval_batches > 0) {
+        m.val->rewind();
+        double total = 0;
+        for (int64_t b = 0; b < o_.eval_batches; b++) {
+            m.val->next_batch(m.x.data(), m.y.data());
+            total += batch_loss({});
+        }
+        return total / double(o_.eval_batches);
     }
-    return total / double(o_.eval_batches);
+    // eval_batches 0: every target token of the split once, the token-weighted mean; rows
+    // past the last are padding whose targets are all ignored.
+    const nn::CrossEntropyOptions opt;
+    const uint64_t rows = m.val->coverage_rows(), B = uint64_t(o_.batch), T = uint64_t(o_.ctx);
+    double total = 0, scored = 0;
+    for (uint64_t first = 0; first < rows; first += B) {
+        uint64_t counted = 0;
+        for (uint64_t b = 0; b < B; b++) {
+            int32_t* in = m.x.data() + b * T;
+            int32_t* tgt = m.y.data() + b * T;
+            if (first + b < rows) {
+                m.val->coverage_row(first + b, in, tgt, opt.ignore_index);
+            } else {
+                std::fill(in, in + T, 0);
+                std::fill(tgt, tgt + T, opt.ignore_index);
+            }
+            counted += uint64_t(std::count_if(tgt, tgt + T, [&](int32_t t) { return t != opt.ignore_index; }));
+        }
+        if (counted == 0) continue;
+        total += batch_loss(opt) * double(counted);
+        scored += double(counted);
+    }
+    return scored > 0 ? total / scored : std::numeric_limits<double>::quiet_NaN();
 }
 
 namespace {

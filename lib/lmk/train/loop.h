@@ -7,7 +7,9 @@
 //     of windows drawn uniformly over the whole validation split, as nanoGPT's
 //     estimate_loss does, but from a fixed stream (derive_seed(seed, stream_id("val-data"))
 //     restarted at every evaluation), so every evaluation scores the same tokens and the
-//     estimate is not biased towards the head of the split;
+//     estimate is not biased towards the head of the split; eval_batches 0 scores every
+//     target token of the split once instead (TokenDataLoader::coverage_rows), the exact
+//     validation loss, free of the sampling noise of a 20-batch estimate;
 //   - a checkpoint (train/checkpoint.h) every save_every steps, after the last step, and
 //     when SIGINT/SIGTERM arrives (core/signals.h): the step in flight finishes, the
 //     checkpoint is written, run() returns with `signal` set (the tool exits 130). run()
@@ -54,7 +56,7 @@ struct TrainOptions {
     float label_smoothing = 0.0f;
     std::string precision = "fp32";   // fp32 | bf16 (matmul operands)
     int64_t eval_every = 0;           // 0: evaluate after the last step only
-    int64_t eval_batches = 20;
+    int64_t eval_batches = 20;        // 0: the whole validation split
     int64_t save_every = 0;           // 0: checkpoint at the end (and on a signal) only
     int64_t stop_after = 0;           // >0: stop (checkpoint, like a signal) after this step
     double peak_gflops = 0;           // for MFU; 0: estimated from the CPU
