@@ -22,7 +22,7 @@ struct Options {
     float dropout = 0.0f;
     bool profile = false, no_bias = false;
     lmk::TrainOptions train;
-    CLI::Option *steps_opt = nullptr, *ctx_opt = nullptr;
+    CLI::Option *steps_opt = nullptr, *ctx_opt = nullptr, *eval_batches_opt = nullptr;
 };
 
 const char* kExamples = R"(Examples:
@@ -87,6 +87,7 @@ int run(Options& o, const lmk::CommonFlags& common) {
         lmk::TrainerState state = lmk::load_trainer_state(o.resume);
         lmk::TrainOptions t = lmk::train_options_from_json(state.options_json, o.resume + "/trainer_state.json");
         if (o.steps_opt->count()) t.steps = o.train.steps;
+        if (o.eval_batches_opt->count()) t.eval_batches = o.train.eval_batches; // evaluation only: training unchanged
         t.stop_after = o.train.stop_after;
         t.peak_gflops = o.train.peak_gflops;
         LMK_CHECK(t.steps >= state.step, "--steps {} is before the checkpoint's step {}", t.steps, state.step);
@@ -133,7 +134,8 @@ int run(Options& o, const lmk::CommonFlags& common) {
     }
     lmk::TrainResult r = trainer->run();
     if (o.profile) print_profile(r.phases);
-    lmk::log_info("done: step {}, train loss {:.4f}{}; model in {}, loss curve {}/loss.svg", r.step, r.last_loss,
+    lmk::log_info("done: step {}{}{}; model in {}, loss curve {}/loss.svg", r.step,
+                  std::isnan(r.last_loss) ? "" : fmt::format(", train loss {:.4f}", r.last_loss),
                   std::isnan(r.val_loss) ? "" : fmt::format(", val loss {:.4f}", r.val_loss), o.out, o.out);
     return r.signal ? 130 : 0;
 }
@@ -193,7 +195,7 @@ int main(int argc, char** argv) {
             app.add_option("--precision", o.train.precision, "matmul operands: fp32 or bf16")->group(t)
                 ->check(CLI::IsMember({"fp32", "bf16"}));
             app.add_option("--eval-every", o.train.eval_every, "evaluate every N steps (0 = at the end)")->group(t);
-            app.add_option("--eval-batches", o.train.eval_batches, "validation batches per evaluation (0 = every token of the split once)")->group(t);
+            o.eval_batches_opt = app.add_option("--eval-batches", o.train.eval_batches, "validation batches per evaluation (0 = every token of the split once)")->group(t);
             app.add_option("--save-every", o.train.save_every, "checkpoint every N steps (0 = at the end)")->group(t);
             app.add_option("--stop-after", o.train.stop_after, "stop (with a checkpoint) after step N, as a signal would")->group(t);
             app.add_option("--peak-gflops", o.train.peak_gflops, "FP32 peak for MFU (default: estimated from the CPU)")->group(t);

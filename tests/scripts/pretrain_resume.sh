@@ -31,6 +31,13 @@ grep -q '"step": 5,' B/trainer_state.json
 cmp A/model.safetensors B/model.safetensors
 cmp A/optimizer.safetensors B/optimizer.safetensors
 
+# Resuming a finished run evaluates it again (here on every validation token) and trains nothing.
+cp A/model.safetensors A.before
+"$LMK_BIN/pretrain" --resume A -j 1 --eval-batches 0 2>eval.txt
+grep -q 'val loss [0-9.]* (every token)' eval.txt || { cat eval.txt; echo "FAIL: no whole-split evaluation"; exit 1; }
+[ "$(grep -c '"val_loss"' A/metrics.jsonl)" = 4 ] || { echo "FAIL: expected a 4th eval row"; exit 1; }
+cmp A/model.safetensors A.before
+
 # A second -o into an existing run is refused (exit 1, with a hint to --resume).
 if "$LMK_BIN/pretrain" -o A "${common[@]}" "${run12[@]}" 2>err.txt; then echo "FAIL: reused a run directory"; exit 1; fi
 grep -q -- "--resume" err.txt

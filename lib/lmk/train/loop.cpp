@@ -318,7 +318,7 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTime
 TrainResult Trainer::run() {
     Impl& m = *impl_;
     TrainResult r;
-    r.val_loss = std::numeric_limits<double>::quiet_NaN();
+    r.val_loss = r.last_loss = std::numeric_limits<double>::quiet_NaN();
     const bool fresh = state_.step == 0;
     m.metrics = std::make_unique<MetricsLog>(dir_, fresh ? -1 : state_.step);
     if (fresh) write_file(dir_ + "/config.json", gpt_config_to_json(model_.config()));
@@ -403,6 +403,12 @@ TrainResult Trainer::run() {
         }
     }
     progress.finish();
+    if (first_step && m.val) { // resumed at its last step: nothing to train, so evaluate again
+        r.val_loss = evaluate();
+        m.metrics->add_eval(state_.step, r.val_loss, state_.elapsed);
+        log_info("step {}/{}: val loss {:.4f} ({})", state_.step, o_.steps, r.val_loss,
+                 o_.eval_batches > 0 ? fmt::format("{} batches", o_.eval_batches) : std::string("every token"));
+    }
     r.step = state_.step;
     m.metrics->write_svg();
     return r;

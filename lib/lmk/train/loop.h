@@ -83,7 +83,7 @@ struct PhaseTimes {
 
 struct TrainResult {
     int64_t step = 0;         // steps completed
-    double last_loss = 0;     // training loss of the last step
+    double last_loss = 0;     // training loss of the last step (NaN if no step ran)
     double val_loss = 0;      // last evaluation (NaN if none)
     int signal = 0;           // nonzero: stopped by this signal (checkpoint written)
     bool stopped_early = false; // stop_after reached
