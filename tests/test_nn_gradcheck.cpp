@@ -3,7 +3,8 @@
 // reference of the forward; the engine's fp32 forward must match it, and the engine's
 // analytic backward must match central differences of the reference (h = 1e-5 in double,
 // so the numeric gradient is accurate to ~1e-9). The loss is sum(out * R) with a fixed
-// random R, seeded through Graph::backward(out, R).
+// random R. Every check runs with the op's backward both overwriting its input gradients
+// (the first writer) and accumulating onto them (a later writer): see gradcheck().
 #include "lmk/core/rng.h"
 #include "lmk/nn/ops.h"
 
@@ -41,57 +42,81 @@ double rel_error(const std::vector<float>& got, const Vec& want) {
 
 // Checks forward and gradients of the op built by `build` against `ref`. Up to
 // max_coords coordinates per input get a finite-difference gradient (chosen at random).
+// Runs twice, once per gradient write mode of the op's backward (kernels.h GradMode):
+//  - first writer: the op is each input's only consumer, so the tape hands its backward
+//    fresh buffers to overwrite; the loss is sum(out * R), seeded with Graph::backward(out, R);
+//  - later writer: each input also feeds a scale(x, 0.5) recorded after the op, whose
+//    backward runs first and overwrites the input's gradient, so the op's backward
+//    accumulates; the loss, sum(out * R) + sum_k sum(0.5 x_k * R_k), is built from ops and
+//    each input's expected gradient gains 0.5 R_k.
 void gradcheck(const char* name, std::vector<Input> inputs,
                const std::function<Var(Graph&, std::vector<Var>&)>& build, const RefFn& ref,
                double fwd_tol = 2e-5, double grad_tol = 2e-4, int max_coords = 48) {
-    lmk::Rng rng(lmk::stream_id(name));
-    Graph g;
-    std::vector<Tensor> owned;
-    std::vector<Var> vars;
-    for (Input& in : inputs) {
-        owned.push_back(Tensor::from(in.shape, in.data));
-        vars.push_back(g.leaf(owned.back(), in.requires_grad));
-    }
-    Var out = build(g, vars);
-    const int64_t n_out = out.value().numel();
-    std::vector<float> R = random_floats(rng, n_out);
-    std::vector<Vec> xs;
-    for (Input& in : inputs) xs.emplace_back(in.data.begin(), in.data.end());
-    Vec want = ref(xs);
-    REQUIRE(int64_t(want.size()) == n_out);
-    double fe = rel_error(out.value().to_vector(), want);
-    INFO(std::string(name), " on ", std::string(isa_name(current_isa())), ": forward error ", fe);
-    CHECK(fe < fwd_tol);
-    g.backward(out, Tensor::from(out.shape(), R));
-
-    for (size_t k = 0; k < inputs.size(); k++) {
-        if (!inputs[k].requires_grad) continue;
-        Tensor grad = vars[k].grad();
-        REQUIRE(grad.defined());
-        const size_t n = xs[k].size();
-        std::vector<size_t> coords;
-        if (n <= size_t(max_coords)) {
-            for (size_t i = 0; i < n; i++) coords.push_back(i);
+    for (bool later_writer : {false, true}) {
+        lmk::Rng rng(lmk::stream_id(name));
+        Graph g;
+        std::vector<Tensor> owned;
+        std::vector<Var> vars;
+        for (Input& in : inputs) {
+            owned.push_back(Tensor::from(in.shape, in.data));
+            vars.push_back(g.leaf(owned.back(), in.requires_grad));
+        }
+        Var out = build(g, vars);
+        const int64_t n_out = out.value().numel();
+        std::vector<float> R = random_floats(rng, n_out);
+        std::vector<Vec> xs;
+        for (Input& in : inputs) xs.emplace_back(in.data.begin(), in.data.end());
+        Vec want = ref(xs);
+        REQUIRE(int64_t(want.size()) == n_out);
+        const std::string mode = later_writer ? "accumulating (later writer)" : "overwriting (first writer)";
+        double fe = rel_error(out.value().to_vector(), want);
+        INFO(std::string(name), " on ", std::string(isa_name(current_isa())), ", ", mode, ": forward error ", fe);
+        CHECK(fe < fwd_tol);
+        std::vector<std::vector<float>> Rk(inputs.size());
+        if (later_writer) {
+            owned.push_back(Tensor::from(out.shape(), R));
+            Var loss = sum(g, mul(g, out, g.constant(owned.back())));
+            for (size_t k = 0; k < inputs.size(); k++) {
+                if (!inputs[k].requires_grad) continue;
+                Rk[k] = random_floats(rng, int64_t(inputs[k].data.size()));
+                owned.push_back(Tensor::from(inputs[k].shape, Rk[k]));
+                loss = add(g, loss, sum(g, mul(g, scale(g, vars[k], 0.5f), g.constant(owned.back()))));
+            }
+            g.backward(loss);
         } else {
-            for (int c = 0; c < max_coords; c++) coords.push_back(size_t(rng.below(n)));
+            g.backward(out, Tensor::from(out.shape(), R));
         }
-        std::vector<float> got;
-        Vec numeric;
-        for (size_t i : coords) {
-            const double h = 1e-5, x0 = xs[k][i];
-            xs[k][i] = x0 + h;
-            Vec plus = ref(xs);
-            xs[k][i] = x0 - h;
-            Vec minus = ref(xs);
-            xs[k][i] = x0;
-            double d = 0;
-            for (int64_t j = 0; j < n_out; j++) d += double(R[size_t(j)]) * (plus[size_t(j)] - minus[size_t(j)]) / (2 * h);
-            numeric.push_back(d);
-            got.push_back(grad[int64_t(i)]);
+
+        for (size_t k = 0; k < inputs.size(); k++) {
+            if (!inputs[k].requires_grad) continue;
+            Tensor grad = vars[k].grad();
+            REQUIRE(grad.defined());
+            const size_t n = xs[k].size();
+            std::vector<size_t> coords;
+            if (n <= size_t(max_coords)) {
+                for (size_t i = 0; i < n; i++) coords.push_back(i);
+            } else {
+                for (int c = 0; c < max_coords; c++) coords.push_back(size_t(rng.below(n)));
+            }
+            std::vector<float> got;
+            Vec numeric;
+            for (size_t i : coords) {
+                const double h = 1e-5, x0 = xs[k][i];
+                xs[k][i] = x0 + h;
+                Vec plus = ref(xs);
+                xs[k][i] = x0 - h;
+                Vec minus = ref(xs);
+                xs[k][i] = x0;
+                double d = later_writer ? 0.5 * double(Rk[k][i]) : 0.0;
+                for (int64_t j = 0; j < n_out; j++) d += double(R[size_t(j)]) * (plus[size_t(j)] - minus[size_t(j)]) / (2 * h);
+                numeric.push_back(d);
+                got.push_back(grad[int64_t(i)]);
+            }
+            double ge = rel_error(got, numeric);
+            INFO(std::string(name), " on ", std::string(isa_name(current_isa())), ", ", mode, ": input ", k,
+                 " gradient error ", ge);
+            CHECK(ge < grad_tol);
         }
-        double ge = rel_error(got, numeric);
-        INFO(std::string(name), " on ", std::string(isa_name(current_isa())), ": input ", k, " gradient error ", ge);
-        CHECK(ge < grad_tol);
     }
 }
 

@@ -3,7 +3,6 @@
 #include "lmk/core/error.h"
 #include "lmk/core/rng.h"
 
-#include <cstring>
 
 namespace lmk::nn {
 
@@ -149,14 +148,11 @@ Var Graph::make_view(const Tensor& value, bool requires_grad) {
     return {this, int32_t(nodes_.size() - 1)};
 }
 
-float* Graph::grad(int32_t id) {
+GradOut Graph::grad_out(int32_t id) {
     Node& n = nodes_[size_t(id)];
-    if (!n.grad) {
-        size_t count = size_t(n.value.numel());
-        n.grad = arena_.alloc_floats(count);
-        std::memset(n.grad, 0, count * sizeof(float));
-    }
-    return n.grad;
+    if (n.grad) return {n.grad, GradMode::accumulate}; // a parameter's, or written before
+    n.grad = arena_.alloc_floats(size_t(n.value.numel()));
+    return {n.grad, GradMode::overwrite};
 }
 
 uint64_t Graph::next_op_seed() { return derive_seed(seed, mix64(step) ^ (op_counter_++)); }
@@ -166,7 +162,8 @@ void Graph::backward(Var loss) {
     LMK_CHECK(loss.value().numel() == 1, "backward(loss) needs a scalar, got shape {}",
               loss.shape().str());
     if (!requires_grad(loss.id)) return; // nothing trainable reached the loss
-    grad(loss.id)[0] += 1.f;
+    GradOut seed = grad_out(loss.id);
+    seed.data[0] = seed.overwrite() ? 1.f : seed.data[0] + 1.f;
     replay();
 }
 
@@ -175,8 +172,7 @@ void Graph::backward(Var out, const Tensor& dout) {
     LMK_CHECK(dout.numel() == out.value().numel(), "backward: gradient {} for value {}",
               dout.shape().str(), out.shape().str());
     if (!requires_grad(out.id)) return;
-    float* g = grad(out.id);
-    for (int64_t i = 0; i < dout.numel(); i++) g[i] += dout[i];
+    accumulate(grad_out(out.id), dout.data(), size_t(dout.numel()));
     replay();
 }
 

@@ -10,6 +10,9 @@
 //  - Parameter gradients ACCUMULATE across backward calls (gradient accumulation over
 //    micro-batches is just several forward/backward before the optimizer step);
 //    ParameterStore::zero_grad clears them.
+//  - Within one backward pass, the first contribution to any other gradient (activations,
+//    leaves) OVERWRITES a fresh, never zero-filled arena buffer and later contributions
+//    accumulate onto it (Graph::grad_out, kernels.h GradMode): no gradient is memset.
 //  - Graph::reset() starts a step: Vars from earlier steps become invalid; arena and tape
 //    keep their capacity, so a steady-state step allocates nothing.
 //  - A frozen parameter (requires_grad false) and everything computed only from frozen or
@@ -182,7 +185,11 @@ public:
     Var make_view(const Tensor& value, bool requires_grad);
     const Tensor& value(int32_t id) const { return nodes_[size_t(id)].value; }
     bool requires_grad(int32_t id) const { return nodes_[size_t(id)].requires_grad; }
-    float* grad(int32_t id);                   // zero-filled on first use
+    // Where a backward rule writes node id's gradient, and how: the first write in a backward
+    // pass to a non-parameter gradient gets fresh, uninitialised arena memory to OVERWRITE;
+    // every later write, and any write to a parameter's gradient, ACCUMULATES. A rule that
+    // receives an overwrite buffer must define all of it.
+    GradOut grad_out(int32_t id);
     float* grad_if_any(int32_t id) const { return nodes_[size_t(id)].grad; }
     Parameter* parameter(int32_t id) const { return nodes_[size_t(id)].param; }
     void record(const TapeEntry& e) { tape_.push_back(e); }

@@ -122,17 +122,23 @@ void linear_forward(float* out, const float* inp, const float* weight, const flo
          OC, precision);
 }
 
-void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+namespace {
+// The GEMM's beta for a gradient: 0 overwrites C, 1 adds to it.
+float beta_for(GradOut g) { return g.overwrite() ? 0.f : 1.f; }
+} // namespace
+
+void linear_backward(GradOut dinp, GradOut dweight, GradOut dbias, const float* dout,
                      const float* inp, const float* weight, int64_t N, int64_t C, int64_t OC,
                      WeightLayout layout, Precision precision) {
     const bool out_in = layout == WeightLayout::out_in;
     if (dinp) // (N,C) += dout (N,OC) op(W)^T
-        gemm(false, !out_in, N, C, OC, 1.f, dout, OC, weight, out_in ? C : OC, 1.f, dinp, C, precision);
+        gemm(false, !out_in, N, C, OC, 1.f, dout, OC, weight, out_in ? C : OC, beta_for(dinp), dinp.data, C,
+             precision);
     if (dweight) {
         if (out_in) // (OC,C) += dout^T inp
-            gemm(true, false, OC, C, N, 1.f, dout, OC, inp, C, 1.f, dweight, C, precision);
+            gemm(true, false, OC, C, N, 1.f, dout, OC, inp, C, beta_for(dweight), dweight.data, C, precision);
         else // (C,OC) += inp^T dout
-            gemm(true, false, C, OC, N, 1.f, inp, C, dout, OC, 1.f, dweight, OC, precision);
+            gemm(true, false, C, OC, N, 1.f, inp, C, dout, OC, beta_for(dweight), dweight.data, OC, precision);
     }
     if (dbias) add_rows(dbias, dout, N, OC);
 }
@@ -145,7 +151,7 @@ void linear_forward_bf16(float* out, const uint16_t* inp16, const uint16_t* weig
               out, OC);
 }
 
-void linear_backward_bf16(float* dinp, float* dweight, float* dbias, const float* dout,
+void linear_backward_bf16(GradOut dinp, GradOut dweight, GradOut dbias, const float* dout,
                           const uint16_t* inp16, const uint16_t* weight16, int64_t N, int64_t C,
                           int64_t OC, WeightLayout layout) {
     const bool out_in = layout == WeightLayout::out_in;
@@ -155,12 +161,13 @@ void linear_backward_bf16(float* dinp, float* dweight, float* dbias, const float
         uint16_t* dout16 = dout_buf.data();
         to_bf16_matrix(dout16, dout, N, OC, OC, false);
         if (dinp) // (N,C) += dout (N,OC) op(W)^T
-            gemm_bf16(false, !out_in, N, C, OC, 1.f, dout16, OC, weight16, out_in ? C : OC, 1.f, dinp, C);
+            gemm_bf16(false, !out_in, N, C, OC, 1.f, dout16, OC, weight16, out_in ? C : OC, beta_for(dinp),
+                      dinp.data, C);
         if (dweight) {
             if (out_in) // (OC,C) += dout^T inp
-                gemm_bf16(true, false, OC, C, N, 1.f, dout16, OC, inp16, C, 1.f, dweight, C);
+                gemm_bf16(true, false, OC, C, N, 1.f, dout16, OC, inp16, C, beta_for(dweight), dweight.data, C);
             else // (C,OC) += inp^T dout
-                gemm_bf16(true, false, C, OC, N, 1.f, inp16, C, dout16, OC, 1.f, dweight, OC);
+                gemm_bf16(true, false, C, OC, N, 1.f, inp16, C, dout16, OC, beta_for(dweight), dweight.data, OC);
         }
     }
     if (dbias) add_rows(dbias, dout, N, OC);
@@ -175,12 +182,16 @@ void embedding_forward(float* out, const int32_t* ids, const float* table, int64
     });
 }
 
-void embedding_backward(float* dtable, const float* dout, const int32_t* ids, int64_t N, int64_t C) {
+void embedding_backward(GradOut dtable, const float* dout, const int32_t* ids, int64_t N, int64_t V,
+                        int64_t C) {
+    if (!dtable) return;
+    // Scattered writes: an overwritten table starts from zeros (rows no token uses stay so).
+    if (dtable.overwrite()) std::memset(dtable.data, 0, size_t(V) * size_t(C) * sizeof(float));
     // Column slices in parallel, tokens in order inside each: no two tasks touch one float.
     const SimdTable& t = table();
     parallel_for_chunks(size_t(C), 64, [&](size_t c0, size_t c1) {
         for (int64_t i = 0; i < N; i++)
-            t.axpy(dtable + size_t(ids[i]) * size_t(C) + c0, dout + size_t(i * C) + c0, int64_t(c1 - c0), 1.f);
+            t.axpy(dtable.data + size_t(ids[i]) * size_t(C) + c0, dout + size_t(i * C) + c0, int64_t(c1 - c0), 1.f);
     });
 }
 
@@ -209,12 +220,18 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* inp,
 
 namespace {
 // Runs row_fn(partials_for_chunk, row_begin, row_end) over fixed row chunks, each chunk with
-// its own zeroed `width`-float partial buffer, then adds the partials into dst[0..width) in
-// chunk order. dst may hold several gradient vectors back to back (dw then db).
+// its own zeroed `width`-float partial buffer, then adds the partials into dst0 (C floats,
+// partial[0..C)) and dst1 (partial[C..2C)) in chunk order; an overwritten dst takes the first
+// chunk's partial instead of adding it (0 + p == p: the same bits).
 template <class F>
-void reduce_over_row_chunks(int64_t N, int64_t width, F row_fn, float* dst0, float* dst1, int64_t C) {
+void reduce_over_row_chunks(int64_t N, int64_t width, F row_fn, GradOut dst0, GradOut dst1, int64_t C) {
     const int64_t rows = reduction_chunk_rows(N);
     const int64_t chunks = (N + rows - 1) / rows;
+    if (chunks == 0) { // no rows: an overwritten gradient is zero
+        if (dst0 && dst0.overwrite()) std::memset(dst0.data, 0, size_t(C) * sizeof(float));
+        if (dst1 && dst1.overwrite()) std::memset(dst1.data, 0, size_t(C) * sizeof(float));
+        return;
+    }
     float* partial = scratch_floats(size_t(chunks * width));
     std::memset(partial, 0, size_t(chunks * width) * 4);
     parallel_for_chunks(size_t(chunks), 1, [&](size_t c0, size_t c1) {
@@ -224,29 +241,33 @@ void reduce_over_row_chunks(int64_t N, int64_t width, F row_fn, float* dst0, flo
     parallel_for_chunks(size_t(C), 256, [&](size_t j0, size_t j1) {
         for (int64_t c = 0; c < chunks; c++) {
             const float* p = partial + c * width;
+            const bool store0 = c == 0 && dst0.overwrite(), store1 = c == 0 && dst1.overwrite();
             for (size_t j = j0; j < j1; j++) {
-                if (dst0) dst0[j] += p[j];
-                if (dst1) dst1[j] += p[C + int64_t(j)];
+                if (dst0) dst0.data[j] = store0 ? p[j] : dst0.data[j] + p[j];
+                if (dst1) dst1.data[j] = store1 ? p[C + int64_t(j)] : dst1.data[j] + p[C + int64_t(j)];
             }
         }
     });
 }
 } // namespace
 
-void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+void layernorm_backward(GradOut dinp, GradOut dweight, GradOut dbias, const float* dout,
                         const float* inp, const float* weight, const float* mean,
                         const float* rstd, int64_t N, int64_t C) {
     const SimdTable& t = table();
+    float* dx = dinp.data;
     if (!dweight && !dbias) {
+        if (!dx) return;
         parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
-            t.layernorm_bwd(dinp + b * C, nullptr, nullptr, dout + b * C, inp + b * C, weight,
+            t.layernorm_bwd(dx + b * C, dinp.overwrite(), nullptr, nullptr, dout + b * C, inp + b * C, weight,
                             mean + b, rstd + b, int64_t(e - b), C);
         });
         return;
     }
     reduce_over_row_chunks(N, 2 * C, [&](float* part, int64_t b, int64_t e) {
-        t.layernorm_bwd(dinp ? dinp + b * C : nullptr, part, part + C, dout + b * C, inp + b * C,
-                        weight, mean + b, rstd + b, e - b, C);
+        t.layernorm_bwd(dx ? dx + b * C : nullptr, dinp.overwrite(), dweight ? part : nullptr,
+                        dbias ? part + C : nullptr, dout + b * C, inp + b * C, weight, mean + b, rstd + b,
+                        e - b, C);
     }, dweight, dbias, C);
 }
 
@@ -258,17 +279,21 @@ void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* wei
     });
 }
 
-void rmsnorm_backward(float* dinp, float* dweight, const float* dout, const float* inp,
+void rmsnorm_backward(GradOut dinp, GradOut dweight, const float* dout, const float* inp,
                       const float* weight, const float* rstd, int64_t N, int64_t C) {
     const SimdTable& t = table();
+    float* dx = dinp.data;
     if (!dweight) {
+        if (!dx) return;
         parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
-            t.rmsnorm_bwd(dinp + b * C, nullptr, dout + b * C, inp + b * C, weight, rstd + b, int64_t(e - b), C);
+            t.rmsnorm_bwd(dx + b * C, dinp.overwrite(), nullptr, dout + b * C, inp + b * C, weight, rstd + b,
+                          int64_t(e - b), C);
         });
         return;
     }
     reduce_over_row_chunks(N, C, [&](float* part, int64_t b, int64_t e) {
-        t.rmsnorm_bwd(dinp ? dinp + b * C : nullptr, part, dout + b * C, inp + b * C, weight, rstd + b, e - b, C);
+        t.rmsnorm_bwd(dx ? dx + b * C : nullptr, dinp.overwrite(), part, dout + b * C, inp + b * C, weight,
+                      rstd + b, e - b, C);
     }, dweight, nullptr, C);
 }
 
@@ -279,10 +304,11 @@ void activation_forward(float* out, const float* inp, size_t n, Activation act) 
     parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) { t.activation_fwd(out + b, inp + b, int64_t(e - b), act); });
 }
 
-void activation_backward(float* dinp, const float* dout, const float* inp, size_t n, Activation act) {
+void activation_backward(GradOut dinp, const float* dout, const float* inp, size_t n, Activation act) {
+    if (!dinp) return;
     const SimdTable& t = table();
     parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
-        t.activation_bwd(dinp + b, dout + b, inp + b, int64_t(e - b), act);
+        t.activation_bwd(dinp.data + b, dinp.overwrite(), dout + b, inp + b, int64_t(e - b), act);
     });
 }
 
@@ -296,14 +322,29 @@ void mul_forward(float* out, const float* a, const float* b, size_t n) {
     parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.mul(out + s, a + s, b + s, int64_t(e - s)); });
 }
 
-void accumulate(float* dst, const float* src, size_t n, float alpha) {
+void accumulate(GradOut dst, const float* src, size_t n, float alpha) {
+    if (!dst) return;
     const SimdTable& t = table();
-    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.axpy(dst + s, src + s, int64_t(e - s), alpha); });
+    float* d = dst.data;
+    if (dst.overwrite()) { // alpha * src rounds like fma(alpha, src, 0)
+        parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) {
+            std::memcpy(d + s, src + s, (e - s) * sizeof(float));
+            if (alpha != 1.f) t.scale(d + s, int64_t(e - s), alpha);
+        });
+        return;
+    }
+    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.axpy(d + s, src + s, int64_t(e - s), alpha); });
 }
 
-void accumulate_product(float* dst, const float* a, const float* b, size_t n) {
+void accumulate_product(GradOut dst, const float* a, const float* b, size_t n) {
+    if (!dst) return;
     const SimdTable& t = table();
-    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.axpy_mul(dst + s, a + s, b + s, int64_t(e - s)); });
+    float* d = dst.data;
+    if (dst.overwrite()) {
+        parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.mul(d + s, a + s, b + s, int64_t(e - s)); });
+        return;
+    }
+    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.axpy_mul(d + s, a + s, b + s, int64_t(e - s)); });
 }
 
 void scale_inplace(float* x, size_t n, float alpha) {
@@ -311,10 +352,18 @@ void scale_inplace(float* x, size_t n, float alpha) {
     parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.scale(x + s, int64_t(e - s), alpha); });
 }
 
-void add_rows(float* dst, const float* src, int64_t R, int64_t C) {
+void add_rows(GradOut dst, const float* src, int64_t R, int64_t C) {
+    if (!dst) return;
     const SimdTable& t = table();
+    float* d = dst.data;
     parallel_for_chunks(size_t(C), 256, [&](size_t c0, size_t c1) {
-        for (int64_t r = 0; r < R; r++) t.axpy(dst + c0, src + r * C + int64_t(c0), int64_t(c1 - c0), 1.f);
+        int64_t r = 0;
+        if (dst.overwrite()) { // the first row is copied: 0 + row == row
+            if (R > 0) std::memcpy(d + c0, src + c0, (c1 - c0) * sizeof(float));
+            else std::memset(d + c0, 0, (c1 - c0) * sizeof(float));
+            r = 1;
+        }
+        for (; r < R; r++) t.axpy(d + c0, src + r * C + int64_t(c0), int64_t(c1 - c0), 1.f);
     });
 }
 
@@ -349,12 +398,20 @@ void dropout_forward(float* out, const float* inp, size_t n, float p, uint64_t s
     });
 }
 
-void dropout_backward(float* dinp, const float* dout, size_t n, float p, uint64_t seed) {
+void dropout_backward(GradOut dinp, const float* dout, size_t n, float p, uint64_t seed) {
+    if (!dinp) return;
     const uint32_t th = dropout_threshold(p);
     const float s = 1.f / (1.f - p);
+    float* d = dinp.data;
+    if (dinp.overwrite()) {
+        parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
+            for (size_t i = b; i < e; i++) d[i] = dropout_keep(seed, i, th) ? dout[i] * s : 0.f;
+        });
+        return;
+    }
     parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
         for (size_t i = b; i < e; i++)
-            if (dropout_keep(seed, i, th)) dinp[i] += dout[i] * s;
+            if (dropout_keep(seed, i, th)) d[i] += dout[i] * s;
     });
 }
 
@@ -367,10 +424,11 @@ void softmax_forward(float* out, const float* inp, int64_t N, int64_t C) {
     });
 }
 
-void softmax_backward(float* dinp, const float* dout, const float* out, int64_t N, int64_t C) {
+void softmax_backward(GradOut dinp, const float* dout, const float* out, int64_t N, int64_t C) {
+    if (!dinp) return;
     const SimdTable& t = table();
     parallel_for_chunks(size_t(N), row_grain(C), [&](size_t b, size_t e) {
-        t.softmax_bwd(dinp + b * C, dout + b * C, out + b * C, int64_t(e - b), C);
+        t.softmax_bwd(dinp.data + b * C, dinp.overwrite(), dout + b * C, out + b * C, int64_t(e - b), C);
     });
 }
 
@@ -412,12 +470,18 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
     });
 }
 
-void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
-                        const float* out, const float* lse, const float* q, const float* k,
-                        const float* v, const AttentionShape& s0) {
+void attention_backward(GradOut dq_out, GradOut dk_out, GradOut dv_out, GradOut dbias_out,
+                        const float* dout, const float* out, const float* lse, const float* q,
+                        const float* k, const float* v, const AttentionShape& s0) {
     const AttentionShape s = resolved(s0);
     LMK_CHECK(s.HS > 0, "attention: head size {}", s.HS);
     const SimdTable& t = table();
+    float *dq = dq_out.data, *dk = dk_out.data, *dv = dv_out.data, *dbias = dbias_out.data;
+    const detail::AttentionOverwrite ow{dq_out.overwrite(), dk_out.overwrite(), dv_out.overwrite()};
+    if (dbias && dbias_out.overwrite()) { // written sparsely (visible scores only): zeroed first
+        const int64_t n = (s.B - 1) * s.bias_b + (s.NH - 1) * s.bias_h + s.Tq * s.Tk;
+        std::memset(dbias, 0, size_t(n) * sizeof(float));
+    }
     // A bias shared across batch items (or heads) gets contributions from several (b, h):
     // those run in one task, in order, so the sum is deterministic and race-free.
     const bool shared_b = dbias && s.bias_b == 0, shared_h = dbias && s.bias_h == 0;
@@ -427,13 +491,13 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
             for (size_t task = h0; task < h1; task++)
                 for (int64_t b = 0; b < s.B; b++)
                     for (int64_t h = shared_h ? 0 : int64_t(task); h < (shared_h ? s.NH : int64_t(task) + 1); h++)
-                        t.attention_bwd(dq, dk, dv, dbias, dout, out, lse, q, k, v, s, b, h);
+                        t.attention_bwd(dq, dk, dv, dbias, ow, dout, out, lse, q, k, v, s, b, h);
         });
         return;
     }
     parallel_for_chunks(size_t(s.B * s.NH), 1, [&](size_t b0, size_t b1) {
         for (size_t bh = b0; bh < b1; bh++)
-            t.attention_bwd(dq, dk, dv, dbias, dout, out, lse, q, k, v, s, int64_t(bh) / s.NH, int64_t(bh) % s.NH);
+            t.attention_bwd(dq, dk, dv, dbias, ow, dout, out, lse, q, k, v, s, int64_t(bh) / s.NH, int64_t(bh) % s.NH);
     });
 }
 
@@ -461,12 +525,13 @@ CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float*
     return r;
 }
 
-void cross_entropy_backward(float* dlogits, const float* logits, const float* lse,
+void cross_entropy_backward(GradOut dlogits, const float* logits, const float* lse,
                             const int32_t* targets, int64_t N, int64_t V, int64_t Vp,
                             const CrossEntropyOptions& opt, float grad_scale) {
+    if (!dlogits) return;
     const SimdTable& t = table();
     parallel_for_chunks(size_t(N), std::max<size_t>(1, row_grain(V)), [&](size_t b, size_t e) {
-        t.ce_bwd(dlogits + b * Vp, logits + b * Vp, lse + b, targets + b,
+        t.ce_bwd(dlogits.data + b * Vp, dlogits.overwrite(), logits + b * Vp, lse + b, targets + b,
                  opt.weights ? opt.weights + b : nullptr, int64_t(e - b), V, Vp, opt.ignore_index,
                  opt.label_smoothing, grad_scale);
     });

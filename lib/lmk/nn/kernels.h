@@ -1,8 +1,12 @@
 // nn/kernels.h: the raw compute of the engine: free functions over pointers and sizes.
 //
-// Every differentiable kernel comes as x_forward / x_backward side by side. Backward kernels
-// ACCUMULATE (+=) into gradient buffers, so a tensor used twice gets both contributions and
-// zero_grad clears them; any gradient pointer may be null to skip that gradient.
+// Every differentiable kernel comes as x_forward / x_backward side by side. A backward kernel
+// writes each gradient through a GradOut: accumulate (+=, what a bare pointer means: a tensor
+// used twice gets both contributions, parameter gradients sum over micro-batches until
+// zero_grad) or overwrite (=: the kernel defines every element, so the buffer needs no
+// zero-fill first; the tape passes it for the first contribution to an activation gradient).
+// Overwriting gives exactly the values accumulating onto zeros gives (0 + x == x; at most a
+// zero's sign differs). A null GradOut skips that gradient.
 // Sizes use llm.c's letters: B batch, T time, C channels, OC output channels, V vocabulary
 // (Vp padded row length >= V), NH heads, HS head size, N = rows (usually B*T).
 //
@@ -24,6 +28,22 @@
 #include <vector>
 
 namespace lmk::nn {
+
+// ---- gradient outputs -------------------------------------------------------------------
+enum class GradMode : uint8_t { accumulate, overwrite };
+// Where a backward kernel writes one gradient, and how (see above). Implicit from a pointer
+// (accumulate) and from nullptr (not wanted).
+struct GradOut {
+    float* data = nullptr;
+    GradMode mode = GradMode::accumulate;
+
+    GradOut() = default;
+    GradOut(std::nullptr_t) {}
+    GradOut(float* p, GradMode m = GradMode::accumulate) : data(p), mode(m) {}
+    explicit operator bool() const { return data != nullptr; }
+    bool overwrite() const { return mode == GradMode::overwrite; }
+    GradOut at(int64_t offset) const { return {data ? data + offset : nullptr, mode}; } // a slice
+};
 
 // ---- instruction set ------------------------------------------------------------------
 enum class Isa { scalar, avx2, avx512 };
@@ -64,8 +84,9 @@ enum class WeightLayout { out_in, in_out };
 void linear_forward(float* out, const float* inp, const float* weight, const float* bias,
                     int64_t N, int64_t C, int64_t OC, WeightLayout layout,
                     Precision precision = Precision::f32);
-// dinp (N,C) += dout W^T; dweight (layout) += inp^T dout; dbias (OC) += column sums of dout.
-void linear_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+// dinp (N,C) += dout W^T; dweight (layout) += inp^T dout; dbias (OC) += column sums of dout
+// (= in overwrite mode: the GEMMs run with beta 0).
+void linear_backward(GradOut dinp, GradOut dweight, GradOut dbias, const float* dout,
                      const float* inp, const float* weight, int64_t N, int64_t C, int64_t OC,
                      WeightLayout layout, Precision precision = Precision::f32);
 
@@ -75,7 +96,7 @@ void linear_backward(float* dinp, float* dweight, float* dbias, const float* dou
 void linear_forward_bf16(float* out, const uint16_t* inp16, const uint16_t* weight16,
                          const float* bias, int64_t N, int64_t C, int64_t OC, WeightLayout layout);
 // dout is fp32 (converted once here, shared by both products); gradients stay fp32.
-void linear_backward_bf16(float* dinp, float* dweight, float* dbias, const float* dout,
+void linear_backward_bf16(GradOut dinp, GradOut dweight, GradOut dbias, const float* dout,
                           const uint16_t* inp16, const uint16_t* weight16, int64_t N, int64_t C,
                           int64_t OC, WeightLayout layout);
 
@@ -84,7 +105,9 @@ void linear_backward_bf16(float* dinp, float* dweight, float* dbias, const float
 // position ids. Callers validate ids (ops do).
 void embedding_forward(float* out, const int32_t* ids, const float* table, int64_t N, int64_t C);
 // dtable (V,C) += scatter of dout (N,C) by ids; deterministic (rows summed in token order).
-void embedding_backward(float* dtable, const float* dout, const int32_t* ids, int64_t N, int64_t C);
+// Overwrite zeroes the table's gradient first (rows no token uses are zero).
+void embedding_backward(GradOut dtable, const float* dout, const int32_t* ids, int64_t N, int64_t V,
+                        int64_t C);
 // out (T,C): the Transformer's fixed sinusoids for positions offset..offset+T-1:
 // out[t][2i] = sin(pos / 10000^(2i/C)), out[t][2i+1] = cos(same). C even.
 void sinusoidal_positions(float* out, int64_t T, int64_t C, int64_t offset = 0);
@@ -93,33 +116,33 @@ void sinusoidal_positions(float* out, int64_t T, int64_t C, int64_t offset = 0);
 // inp (N,C), weight (C), bias (C) or null -> out (N,C); mean, rstd (N) kept for backward.
 void layernorm_forward(float* out, float* mean, float* rstd, const float* inp,
                        const float* weight, const float* bias, int64_t N, int64_t C, float eps);
-void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout,
+void layernorm_backward(GradOut dinp, GradOut dweight, GradOut dbias, const float* dout,
                         const float* inp, const float* weight, const float* mean,
                         const float* rstd, int64_t N, int64_t C);
 // RMSNorm (T5): out = inp * rstd * weight, rstd = 1/sqrt(mean(inp^2) + eps); rstd (N) kept.
 void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* weight, int64_t N,
                      int64_t C, float eps);
-void rmsnorm_backward(float* dinp, float* dweight, const float* dout, const float* inp,
+void rmsnorm_backward(GradOut dinp, GradOut dweight, const float* dout, const float* inp,
                       const float* weight, const float* rstd, int64_t N, int64_t C);
 
 // ---- pointwise --------------------------------------------------------------------------
 enum class Activation { gelu_tanh, gelu_erf, relu };
 // out (n) = act(inp); dinp (n) += act'(inp) * dout.
 void activation_forward(float* out, const float* inp, size_t n, Activation act);
-void activation_backward(float* dinp, const float* dout, const float* inp, size_t n, Activation act);
+void activation_backward(GradOut dinp, const float* dout, const float* inp, size_t n, Activation act);
 // Residual add: out = a + b (out may alias a or b). Its backward is accumulate() twice.
 void add_forward(float* out, const float* a, const float* b, size_t n);
-// dst += alpha * src.
-void accumulate(float* dst, const float* src, size_t n, float alpha = 1.f);
+// dst += alpha * src (= in overwrite mode).
+void accumulate(GradOut dst, const float* src, size_t n, float alpha = 1.f);
 // x *= alpha.
 void scale_inplace(float* x, size_t n, float alpha);
-// dst (C) += sum over rows of src (R,C): bias gradients and broadcast sums; rows are summed
-// in order, so any thread count gives the same bits.
-void add_rows(float* dst, const float* src, int64_t R, int64_t C);
+// dst (C) += sum over rows of src (R,C) (= in overwrite mode): bias gradients and broadcast
+// sums; rows are summed in order, so any thread count gives the same bits.
+void add_rows(GradOut dst, const float* src, int64_t R, int64_t C);
 // out = a * b elementwise (n).
 void mul_forward(float* out, const float* a, const float* b, size_t n);
-// dst += a * b elementwise (n).
-void accumulate_product(float* dst, const float* a, const float* b, size_t n);
+// dst += a * b elementwise (n) (= in overwrite mode).
+void accumulate_product(GradOut dst, const float* a, const float* b, size_t n);
 // sum of x[i]^2 in double, fixed chunking: identical for any thread count.
 double sum_squares(const float* x, size_t n);
 
@@ -127,12 +150,12 @@ double sum_squares(const float* x, size_t n);
 // (seed, i), so backward regenerates the mask without storing it and any thread split
 // gives the same mask. p in [0, 1).
 void dropout_forward(float* out, const float* inp, size_t n, float p, uint64_t seed);
-void dropout_backward(float* dinp, const float* dout, size_t n, float p, uint64_t seed);
+void dropout_backward(GradOut dinp, const float* dout, size_t n, float p, uint64_t seed);
 
 // ---- softmax ----------------------------------------------------------------------------
 // Row softmax: inp (N,C) -> out (N,C).  dinp += out * (dout - sum_j dout_j out_j).
 void softmax_forward(float* out, const float* inp, int64_t N, int64_t C);
-void softmax_backward(float* dinp, const float* dout, const float* out, int64_t N, int64_t C);
+void softmax_backward(GradOut dinp, const float* dout, const float* out, int64_t N, int64_t C);
 
 // ---- fused attention --------------------------------------------------------------------
 // Scaled dot-product attention over heads, computed in key tiles with an online softmax so
@@ -171,7 +194,9 @@ void attention_forward(float* out, float* lse, const float* q, const float* k, c
                        const AttentionShape& s);
 // dq, dk, dv (same layouts and strides as q, k, v) +=; dbias (layout of bias) += when not
 // null. out and lse are the forward's. Recomputes scores tile by tile (fused backward).
-void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
+// Overwrite writes every row of dq, dk, dv's (B, T, NH*HS) elements (a packed qkv's three
+// slices may differ in mode); an overwritten dbias is zero-filled first (scattered writes).
+void attention_backward(GradOut dq, GradOut dk, GradOut dv, GradOut dbias, const float* dout,
                         const float* out, const float* lse, const float* q, const float* k,
                         const float* v, const AttentionShape& s);
 
@@ -192,8 +217,9 @@ CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float*
                                          const int32_t* targets, int64_t N, int64_t V,
                                          int64_t Vp, const CrossEntropyOptions& opt);
 // dlogits (N,Vp) += grad_scale * w_i * (softmax(logits_i) - target_dist_i) on the V real
-// columns. For the mean loss, grad_scale = dloss / weight_sum.
-void cross_entropy_backward(float* dlogits, const float* logits, const float* lse,
+// columns. For the mean loss, grad_scale = dloss / weight_sum. Overwrite also writes zeros to
+// the padding columns and to ignored and zero-weight rows.
+void cross_entropy_backward(GradOut dlogits, const float* logits, const float* lse,
                             const int32_t* targets, int64_t N, int64_t V, int64_t Vp,
                             const CrossEntropyOptions& opt, float grad_scale);
 

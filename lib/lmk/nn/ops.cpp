@@ -36,8 +36,36 @@ bool any_grad(std::initializer_list<Var> vs) {
     return false;
 }
 
-// The gradient buffer of an input, or null when it needs none (or is absent).
-float* grad_of(Graph& g, int32_t id) { return id >= 0 && g.requires_grad(id) ? g.grad(id) : nullptr; }
+// The gradients a backward rule writes, one per input (TapeEntry::in order; null where the
+// input is absent or needs none), with Graph::grad_out's modes: the first write to an
+// activation gradient in a backward pass overwrites, later ones and parameters' accumulate.
+// Every rule writes all of the gradients it is handed, and all of an overwritten one.
+// An input that appears twice in one entry (add(x, x), attention(x, x, x)) is zeroed once
+// and accumulated by both uses, since a kernel may interleave its writes to the two.
+struct InputGrads {
+    GradOut in[4];
+    const GradOut& operator[](int k) const { return in[k]; }
+};
+InputGrads input_grads(Graph& g, const TapeEntry& e) {
+    InputGrads r;
+    for (int k = 0; k < 4; k++) {
+        const int32_t id = e.in[k];
+        if (id < 0 || !g.requires_grad(id)) continue;
+        int first = 0;
+        while (first < k && e.in[first] != id) first++;
+        if (first == k) {
+            r.in[k] = g.grad_out(id);
+            continue;
+        }
+        GradOut& earlier = r.in[first];
+        if (earlier.overwrite()) {
+            std::memset(earlier.data, 0, size_t(g.value(id).numel()) * sizeof(float));
+            earlier.mode = GradMode::accumulate;
+        }
+        r.in[k] = earlier;
+    }
+    return r;
+}
 
 Shape with_last(Shape s, int64_t last) {
     s.dim[size_t(s.ndim - 1)] = last;
@@ -422,62 +450,59 @@ Var concat_rows(Graph& g, Var a, Var b) {
 void backward_op(Graph& g, const TapeEntry& e) {
     const float* dout = g.grad_if_any(e.out);
     const Tensor& out = g.value(e.out);
+    const InputGrads d = input_grads(g, e);
     switch (e.op) {
-    case OpKind::linear: {
-        float *dx = grad_of(g, e.in[0]), *dw = grad_of(g, e.in[1]), *db = grad_of(g, e.in[2]);
+    case OpKind::linear:
         if (Precision(e.i[4]) == Precision::bf16)
-            linear_backward_bf16(dx, dw, db, dout, static_cast<const uint16_t*>(e.p[0]),
+            linear_backward_bf16(d[0], d[1], d[2], dout, static_cast<const uint16_t*>(e.p[0]),
                                  static_cast<const uint16_t*>(e.p[1]), e.i[0], e.i[1], e.i[2],
                                  WeightLayout(e.i[3]));
         else
-            linear_backward(dx, dw, db, dout, g.value(e.in[0]).data(), g.value(e.in[1]).data(),
+            linear_backward(d[0], d[1], d[2], dout, g.value(e.in[0]).data(), g.value(e.in[1]).data(),
                             e.i[0], e.i[1], e.i[2], WeightLayout(e.i[3]));
         break;
-    }
     case OpKind::embedding:
-        if (float* dt = grad_of(g, e.in[0]))
-            embedding_backward(dt, dout, static_cast<const int32_t*>(e.p[0]), e.i[0], e.i[1]);
+        embedding_backward(d[0], dout, static_cast<const int32_t*>(e.p[0]), e.i[0], g.value(e.in[0]).shape()[0],
+                           e.i[1]);
         break;
     case OpKind::add: {
         const int64_t R = e.i[0], nb = e.i[1];
-        if (float* da = grad_of(g, e.in[0])) accumulate(da, dout, size_t(R * nb));
-        if (float* db = grad_of(g, e.in[1])) add_rows(db, dout, R, nb);
+        accumulate(d[0], dout, size_t(R * nb));
+        add_rows(d[1], dout, R, nb);
         break;
     }
     case OpKind::mul: {
         const int64_t R = e.i[0], nb = e.i[1];
         const float* a = g.value(e.in[0]).data();
         const float* b = g.value(e.in[1]).data();
-        if (float* da = grad_of(g, e.in[0]))
-            for (int64_t r = 0; r < R; r++) accumulate_product(da + r * nb, dout + r * nb, b, size_t(nb));
-        if (float* db = grad_of(g, e.in[1])) {
+        if (d[0])
+            for (int64_t r = 0; r < R; r++) accumulate_product(d[0].at(r * nb), dout + r * nb, b, size_t(nb));
+        if (d[1]) {
             float* tmp = g.alloc_floats(size_t(R * nb)); // dout * a, then summed over repeats
             mul_forward(tmp, dout, a, size_t(R * nb));
-            add_rows(db, tmp, R, nb);
+            add_rows(d[1], tmp, R, nb);
         }
         break;
     }
     case OpKind::scale:
-        if (float* da = grad_of(g, e.in[0])) accumulate(da, dout, size_t(out.numel()), e.f[0]);
+        accumulate(d[0], dout, size_t(out.numel()), e.f[0]);
         break;
     case OpKind::activation:
-        if (float* dx = grad_of(g, e.in[0]))
-            activation_backward(dx, dout, g.value(e.in[0]).data(), size_t(e.i[0]), Activation(e.i[1]));
+        activation_backward(d[0], dout, g.value(e.in[0]).data(), size_t(e.i[0]), Activation(e.i[1]));
         break;
     case OpKind::layernorm:
-        layernorm_backward(grad_of(g, e.in[0]), grad_of(g, e.in[1]), grad_of(g, e.in[2]), dout,
-                           g.value(e.in[0]).data(), g.value(e.in[1]).data(), e.saved[0], e.saved[1],
-                           e.i[0], e.i[1]);
+        layernorm_backward(d[0], d[1], d[2], dout, g.value(e.in[0]).data(), g.value(e.in[1]).data(), e.saved[0],
+                           e.saved[1], e.i[0], e.i[1]);
         break;
     case OpKind::rmsnorm:
-        rmsnorm_backward(grad_of(g, e.in[0]), grad_of(g, e.in[1]), dout, g.value(e.in[0]).data(),
-                         g.value(e.in[1]).data(), e.saved[0], e.i[0], e.i[1]);
+        rmsnorm_backward(d[0], d[1], dout, g.value(e.in[0]).data(), g.value(e.in[1]).data(), e.saved[0], e.i[0],
+                         e.i[1]);
         break;
     case OpKind::softmax:
-        if (float* dx = grad_of(g, e.in[0])) softmax_backward(dx, dout, out.data(), e.i[0], e.i[1]);
+        softmax_backward(d[0], dout, out.data(), e.i[0], e.i[1]);
         break;
     case OpKind::dropout:
-        if (float* dx = grad_of(g, e.in[0])) dropout_backward(dx, dout, size_t(e.i[0]), e.f[0], uint64_t(e.i[1]));
+        dropout_backward(d[0], dout, size_t(e.i[0]), e.f[0], uint64_t(e.i[1]));
         break;
     case OpKind::attention: {
         AttentionShape s;
@@ -494,19 +519,18 @@ void backward_op(Graph& g, const TapeEntry& e) {
         const float* q = g.value(e.in[0]).data();
         const float* k = packed ? q + C : g.value(e.in[1]).data();
         const float* v = packed ? q + 2 * C : g.value(e.in[2]).data();
-        float *dq, *dk, *dv;
-        if (packed) {
-            float* dqkv = grad_of(g, e.in[0]);
-            dq = dqkv, dk = dqkv ? dqkv + C : nullptr, dv = dqkv ? dqkv + 2 * C : nullptr;
-        } else {
-            dq = grad_of(g, e.in[0]), dk = grad_of(g, e.in[1]), dv = grad_of(g, e.in[2]);
-        }
-        attention_backward(dq, dk, dv, grad_of(g, e.in[3]), dout, out.data(), e.saved[0], q, k, v, s);
+        // packed: dq, dk, dv are the three column slices of the one (B, T, 3C) gradient
+        const GradOut dk = packed ? d[0].at(C) : d[1], dv = packed ? d[0].at(2 * C) : d[2];
+        attention_backward(d[0], dk, dv, d[3], dout, out.data(), e.saved[0], q, k, v, s);
         break;
     }
     case OpKind::cross_entropy: {
-        float* dl = grad_of(g, e.in[0]);
-        if (!dl || e.f[1] <= 0.f) break;
+        const GradOut dl = d[0];
+        if (!dl) break;
+        if (e.f[1] <= 0.f) { // every row ignored or weighted 0: no gradient
+            if (dl.overwrite()) std::memset(dl.data, 0, size_t(e.i[0] * e.i[2]) * sizeof(float));
+            break;
+        }
         CrossEntropyOptions o;
         o.ignore_index = int32_t(e.i[3]);
         o.label_smoothing = e.f[0];
@@ -516,24 +540,27 @@ void backward_op(Graph& g, const TapeEntry& e) {
         break;
     }
     case OpKind::sum:
-        if (float* dx = grad_of(g, e.in[0])) {
-            const float d = dout[0] * e.f[0];
-            for (int64_t i = 0; i < e.i[0]; i++) dx[i] += d;
+        if (d[0]) {
+            const float dx = dout[0] * e.f[0];
+            float* p = d[0].data;
+            for (int64_t i = 0; i < e.i[0]; i++) p[i] = d[0].overwrite() ? dx : p[i] + dx;
         }
         break;
     case OpKind::reshape:
-        if (float* dx = grad_of(g, e.in[0])) accumulate(dx, dout, size_t(e.i[0]));
+        accumulate(d[0], dout, size_t(e.i[0]));
         break;
     case OpKind::gather_rows:
-        if (float* dx = grad_of(g, e.in[0])) {
+        if (d[0]) { // scattered rows (some repeated, some absent): an overwritten gradient starts at zero
+            float* dx = d[0].data;
+            if (d[0].overwrite()) std::memset(dx, 0, size_t(g.value(e.in[0]).numel()) * sizeof(float));
             const int32_t* rows = static_cast<const int32_t*>(e.p[0]);
             const int64_t C = e.i[1];
             for (int64_t i = 0; i < e.i[0]; i++) accumulate(dx + int64_t(rows[i]) * C, dout + i * C, size_t(C));
         }
         break;
     case OpKind::concat_rows:
-        if (float* da = grad_of(g, e.in[0])) accumulate(da, dout, size_t(e.i[0]));
-        if (float* db = grad_of(g, e.in[1])) accumulate(db, dout + e.i[0], size_t(e.i[1]));
+        accumulate(d[0], dout, size_t(e.i[0]));
+        accumulate(d[1], dout + e.i[0], size_t(e.i[1]));
         break;
     }
 }

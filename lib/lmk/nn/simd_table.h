@@ -13,19 +13,27 @@
 
 namespace lmk::nn::detail {
 
+struct AttentionOverwrite {
+    bool dq = false, dk = false, dv = false;
+};
+
 struct SimdTable {
     // rows [0, n) of (n, C) row tensors; pointers already offset to the first row.
     void (*layernorm_fwd)(float* out, float* mean, float* rstd, const float* inp,
                           const float* w, const float* b, int64_t n, int64_t C, float eps);
-    // dw, db: (C) partial sums for these rows (+=); either may be null.
-    void (*layernorm_bwd)(float* dinp, float* dw, float* db, const float* dout, const float* inp,
-                          const float* w, const float* mean, const float* rstd, int64_t n, int64_t C);
+    // dw, db: (C) partial sums for these rows (+=); either may be null. dinp_overwrite: store
+    // dinp's rows instead of adding to them (kernels.h GradMode); likewise for the other
+    // `overwrite` flags below.
+    void (*layernorm_bwd)(float* dinp, bool dinp_overwrite, float* dw, float* db, const float* dout,
+                          const float* inp, const float* w, const float* mean, const float* rstd,
+                          int64_t n, int64_t C);
     void (*rmsnorm_fwd)(float* out, float* rstd, const float* inp, const float* w, int64_t n,
                         int64_t C, float eps);
-    void (*rmsnorm_bwd)(float* dinp, float* dw, const float* dout, const float* inp,
-                        const float* w, const float* rstd, int64_t n, int64_t C);
+    void (*rmsnorm_bwd)(float* dinp, bool dinp_overwrite, float* dw, const float* dout,
+                        const float* inp, const float* w, const float* rstd, int64_t n, int64_t C);
     void (*activation_fwd)(float* out, const float* inp, int64_t n, Activation act);
-    void (*activation_bwd)(float* dinp, const float* dout, const float* inp, int64_t n, Activation act);
+    void (*activation_bwd)(float* dinp, bool overwrite, const float* dout, const float* inp, int64_t n,
+                           Activation act);
     void (*add)(float* out, const float* a, const float* b, int64_t n);
     void (*mul)(float* out, const float* a, const float* b, int64_t n);
     void (*axpy)(float* dst, const float* src, int64_t n, float alpha);      // dst += alpha src
@@ -33,19 +41,22 @@ struct SimdTable {
     void (*scale)(float* x, int64_t n, float alpha);
     double (*sum_squares)(const float* x, int64_t n);
     void (*softmax_fwd)(float* out, const float* inp, int64_t n, int64_t C);
-    void (*softmax_bwd)(float* dinp, const float* dout, const float* out, int64_t n, int64_t C);
+    void (*softmax_bwd)(float* dinp, bool overwrite, const float* dout, const float* out, int64_t n, int64_t C);
     // Cross-entropy rows: losses/lse (n); targets (n); weights (n) or null.
     void (*ce_fwd)(float* losses, float* lse, const float* logits, const int32_t* targets,
                    int64_t n, int64_t V, int64_t Vp, int32_t ignore_index, float smoothing);
-    void (*ce_bwd)(float* dlogits, const float* logits, const float* lse, const int32_t* targets,
-                   const float* weights, int64_t n, int64_t V, int64_t Vp, int32_t ignore_index,
-                   float smoothing, float grad_scale);
+    // Overwrite also zeroes padding columns and rows that get no gradient.
+    void (*ce_bwd)(float* dlogits, bool overwrite, const float* logits, const float* lse,
+                   const int32_t* targets, const float* weights, int64_t n, int64_t V, int64_t Vp,
+                   int32_t ignore_index, float smoothing, float grad_scale);
     // One (batch b, head h) of attention (see AttentionShape); bstrides already resolved.
+    // The backward stores (rather than adds) the rows of dq, dk, dv whose flag in `overwrite`
+    // is set; dbias always accumulates.
     void (*attention_fwd)(float* out, float* lse, const float* q, const float* k, const float* v,
                           const AttentionShape& s, int64_t b, int64_t h);
-    void (*attention_bwd)(float* dq, float* dk, float* dv, float* dbias, const float* dout,
-                          const float* out, const float* lse, const float* q, const float* k,
-                          const float* v, const AttentionShape& s, int64_t b, int64_t h);
+    void (*attention_bwd)(float* dq, float* dk, float* dv, float* dbias, AttentionOverwrite overwrite,
+                          const float* dout, const float* out, const float* lse, const float* q,
+                          const float* k, const float* v, const AttentionShape& s, int64_t b, int64_t h);
     void (*adam)(float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1,
                  float b2, float eps, float wd, float bc1, float bc2, bool decoupled);
     void (*sgd)(float* p, const float* g, float* buf, int64_t n, float lr, float mu, bool nesterov,
