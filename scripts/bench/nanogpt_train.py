@@ -99,6 +99,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--no-bias", action="store_true", help="zero, frozen biases (nanoGPT's bias=False)")
+    ap.add_argument("--exact-val", action="store_true",
+                    help="after training, also score every validation token once (pretrain --eval-batches 0)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -138,6 +140,29 @@ def main():
         model.train()
         return sum(losses) / len(losses)
 
+    def exact_val_loss():
+        # Every target token once: windows of ctx laid end to end, the last one ending at the
+        # split's end with the targets the window before scored ignored (as pretrain does).
+        model.eval()
+        n, T = len(val), a.ctx
+        rows = (n - 1 + T - 1) // T
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for first in range(0, rows, a.batch):
+                xs, ys = [], []
+                for r in range(first, min(rows, first + a.batch)):
+                    s = min(r * T, n - 1 - T)
+                    y = torch.from_numpy(val[s + 1 : s + 1 + T].copy())
+                    y[: max(0, r * T - s)] = -100
+                    xs.append(torch.from_numpy(val[s : s + T].copy()))
+                    ys.append(y)
+                x, y = torch.stack(xs), torch.stack(ys)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+                    mean = model(x, y).item()
+                k = int((y != -100).sum())
+                total, count = total + mean * k, count + k
+        return total / count
+
     times, loss, val_loss = [], float("nan"), float("nan")
     t_start = time.time()
     for step in range(a.steps):
@@ -159,8 +184,13 @@ def main():
                   file=sys.stderr)
     wall = time.time() - t_start
     steady = times[2:] if len(times) > 4 else times
-    print(json.dumps({"tokens_per_s": a.batch * a.ctx / statistics.median(steady), "wall_s": round(wall, 2),
-                      "loss": round(loss, 4), "val_loss": round(val_loss, 4) if val is not None else None}))
+    result = {"tokens_per_s": a.batch * a.ctx / statistics.median(steady), "wall_s": round(wall, 2),
+              "loss": round(loss, 4), "val_loss": round(val_loss, 4) if val is not None else None}
+    if a.exact_val and val is not None:
+        t0 = time.time()
+        result["exact_val_loss"] = round(exact_val_loss(), 4)
+        result["exact_eval_s"] = round(time.time() - t0, 2)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
