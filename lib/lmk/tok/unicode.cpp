@@ -3,6 +3,7 @@
 
 #include "lmk/core/error.h"
 #include "lmk/core/utf8.h"
+#include "lmk/text/unicode.h"
 
 #include <array>
 #include <cstdlib>
@@ -102,7 +103,8 @@ bool bert_control(uint32_t cp) {
     }
 }
 
-std::string nfc(std::string_view s) { return map_utf8(s, UTF8PROC_STABLE | UTF8PROC_COMPOSE); }
+// NFC is text's (one implementation, with its fast path past NFC-inert stretches).
+std::string nfc(std::string_view s) { return lmk::nfc_normalize(s); }
 std::string nfd(std::string_view s) { return map_utf8(s, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE); }
 std::string nfkc(std::string_view s) {
     return map_utf8(s, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
