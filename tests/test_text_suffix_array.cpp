@@ -82,3 +82,21 @@ TEST_CASE("previous factors: header example") {
     CHECK(f.source[3] == 0);
     CHECK(f.source[4] == 1);
 }
+
+TEST_CASE("suffix array over int32 symbols: large alphabets, no terminator, bad symbols refused") {
+    Rng rng(11);
+    for (int iter = 0; iter < 200; ++iter) {
+        const size_t len = 1 + rng.below(300);
+        const int32_t alphabet = 1 + int32_t(rng.below(iter % 2 ? 3 : 5000)); // repeats, and symbols past a byte
+        std::vector<int32_t> t(len);
+        for (auto& s : t) s = int32_t(rng.below(uint64_t(alphabet)));
+        std::vector<int32_t> want(len);
+        std::iota(want.begin(), want.end(), 0);
+        std::sort(want.begin(), want.end(), [&](int32_t a, int32_t b) {
+            return std::lexicographical_compare(t.begin() + a, t.end(), t.begin() + b, t.end());
+        });
+        REQUIRE(suffix_array(std::span<const int32_t>(t), alphabet) == want);
+    }
+    const std::vector<int32_t> bad = {1, 2, 7};
+    CHECK_THROWS(suffix_array(std::span<const int32_t>(bad), 7));
+}

@@ -131,6 +131,16 @@ std::vector<int32_t> suffix_array(std::string_view text) {
     return sa;
 }
 
+std::vector<int32_t> suffix_array(std::span<const int32_t> symbols, int32_t alphabet) {
+    LMK_CHECK(symbols.size() < size_t(INT32_MAX), "suffix array: {} symbols exceed the 2^31 - 1 limit", symbols.size());
+    for (size_t i = 0; i < symbols.size(); i++)
+        LMK_CHECK(symbols[i] >= 0 && symbols[i] < alphabet, "suffix array: symbol {} at {} is outside [0, {})",
+                  symbols[i], i, alphabet);
+    std::vector<int32_t> sa(symbols.size());
+    sais(symbols.data(), sa.data(), int32_t(symbols.size()), alphabet);
+    return sa;
+}
+
 PreviousFactors longest_previous_factor(std::string_view text, std::vector<int32_t> sa, char separator) {
     const int32_t n = int32_t(text.size());
     LMK_CHECK(sa.size() == text.size(), "longest_previous_factor: suffix array of {} entries for {} bytes", sa.size(), n);

@@ -1,7 +1,7 @@
 // text/suffix_array.h: linear-time suffix arrays (SA-IS) and, from them, the longest earlier
 // repeat starting at every position — what exact-substring dedup removes.
 //
-// suffix_array(): SA-IS (Nong, Zhang & Chan 2009), O(n) time. sa[i] is the start of the i-th
+// suffix_array(): SA-IS (Nong, Zhang & Chan 2009), O(n) time, over bytes or int32 symbols. sa[i] is the start of the i-th
 // smallest suffix; a suffix that is a prefix of another sorts first. Sizes up to 2^31 - 1.
 // Memory: the 4n-byte result plus at most 4n bytes for the recursion (reduced string and its
 // suffix array, each at most n/2 entries) and n bytes of suffix types.
@@ -20,12 +20,16 @@
 //   // f.length = {0, 0, 0, 2, 1}, f.source[3] = 0
 #pragma once
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
 namespace lmk {
 
 std::vector<int32_t> suffix_array(std::string_view text);
+// The same over an integer alphabet: symbols in [0, alphabet) (the Unigram trainer's word
+// lists); no terminator needed, any symbol may repeat.
+std::vector<int32_t> suffix_array(std::span<const int32_t> symbols, int32_t alphabet);
 
 struct PreviousFactors {
     std::vector<int32_t> length;

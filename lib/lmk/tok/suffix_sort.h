@@ -1,12 +1,10 @@
-// tok/suffix_sort.h: suffix arrays over integer alphabets (SA-IS) and their LCP arrays, for
-// the Unigram trainer's seed pieces (the tok layer cannot use text/suffix_array.h, which
-// sorts bytes and lives in a higher layer).
+// tok/suffix_sort.h: suffix arrays over integer alphabets and their LCP arrays, for the
+// Unigram trainer's seed pieces.
 //
-// symbol_suffix_array(): SA-IS (Nong, Zhang & Chan 2009), O(n) time. Input: n symbols in
-// [0, alphabet), the last one 0 and no other 0 (the unique smallest sentinel). sa[i] is the
-// start of the i-th smallest suffix. Memory beside the 4n-byte result: n bytes of suffix
-// types, 4 x alphabet of buckets per level, and the reduced problem (at most n/2 symbols),
-// which lives inside the result array.
+// symbol_suffix_array(): text/suffix_array.h's SA-IS (O(n) time) over n symbols in
+// [0, alphabet), the last one 0 and no other 0 (the unique smallest sentinel, which the
+// separator-aware LCP relies on); both checked. sa[i] is the start of the i-th smallest
+// suffix.
 //
 // lcp_stopping_at(): lcp[i] = length of the longest common prefix of the suffixes sa[i-1]
 // and sa[i] (lcp[0] = 0) where symbols <= `stop` (separators) match nothing, not even
