@@ -7,7 +7,8 @@
 # The bf16 GEMM is timed from fp32 operands (gemm_bf16: both sides round inside the call) and
 # from operands already in bf16 (gemm_bf16_pre: what the engine's linear hands over, PyTorch
 # given bf16 tensors). With one thread both sides time CPU seconds (the machine is shared),
-# with two the wall clock. LMK_BENCH_THREADS overrides the thread counts ("1 2").
+# with two the wall clock. LMK_BENCH_THREADS overrides the thread counts ("1 2");
+# LMK_BENCH_ONLY runs only the listed kernel groups (e.g. "layernorm" or "gemm,attention").
 set -eu
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
 bench="$LMK_BIN/bench_engine"
@@ -20,12 +21,12 @@ trap 'rm -rf "$tmp"' EXIT
 for threads in ${LMK_BENCH_THREADS:-1 2}; do
     cpus=$(seq -s, 0 $((threads - 1)))
     [ "$threads" = 1 ] && cpus=1
-    taskset -c "$cpus" "$bench" "$threads" > "$tmp/lmk"
+    taskset -c "$cpus" "$bench" "$threads" auto ${LMK_BENCH_ONLY:-} > "$tmp/lmk"
     : > "$tmp/torch"
     if [ $have_torch = 1 ]; then
         # OPENBLAS_* are set on these machines for other projects; PyTorch runs with its defaults.
         env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE taskset -c "$cpus" "$py" \
-            "$LMK_SRC/scripts/bench/bench_engine_torch.py" "$threads" > "$tmp/torch"
+            "$LMK_SRC/scripts/bench/bench_engine_torch.py" "$threads" ${LMK_BENCH_ONLY:-} > "$tmp/torch"
     fi
     echo "== $threads thread(s), cpus $cpus, $(head -1 "$tmp/lmk" | sed 's/^# //')"
     awk -v have_torch=$have_torch '
