@@ -406,7 +406,7 @@ TEST_CASE("gradcheck: attention (causal, bidirectional, masks, bias, cross, KV c
             {"per-batch bias with mask", 2, 5, 5, 1, 8, true, true, true, true, false},
             {"cross-attention Tq != Tk", 2, 4, 11, 2, 4, false, true, false, false, false},
             {"decoding against a KV cache", 1, 3, 10, 2, 4, true, false, false, false, false},
-            {"packed qkv, 130 queries (two query blocks)", 2, 130, 130, 2, 4, true, false, false, false, true},
+            {"packed qkv, 260 queries (two query blocks)", 2, 260, 260, 2, 4, true, false, false, false, true},
             {"attention dropout, causal, two key tiles", 1, 70, 70, 2, 8, true, false, false, false, false, 0.3f},
             {"attention dropout with mask, bias, cross", 2, 5, 9, 2, 4, false, true, true, true, false, 0.5f},
             {"attention dropout, packed qkv", 2, 20, 20, 2, 4, true, false, false, false, true, 0.2f},

@@ -171,11 +171,11 @@ TEST_CASE("grad modes: attention (packed causal, cross with mask, bias and dropo
             float dropout;
         };
         const Case cases[] = {
-            {"packed causal, two query blocks, odd head size", 2, 150, 150, 2, 12, true, true, false, false, false, 0.f},
+            {"packed causal, two query blocks, odd head size", 2, 270, 270, 2, 12, true, true, false, false, false, 0.f},
             {"cross, mask, per-batch bias, dropout", 2, 7, 75, 2, 8, false, false, true, true, false, 0.2f},
             {"shared bias (T5)", 2, 9, 9, 3, 4, false, false, false, true, true, 0.f},
             // 10 cached positions: key rows first reached by a query block mid-tile
-            {"KV cache, causal, two query blocks", 1, 140, 150, 2, 8, true, false, false, false, false, 0.f},
+            {"KV cache, causal, two query blocks", 1, 270, 280, 2, 8, true, false, false, false, false, 0.f},
         };
         for (const Case& cs : cases) {
             AttentionShape s;
