@@ -42,6 +42,16 @@ GptConfig tiny_config() {
     c.validate();
     return c;
 }
+// A 2000-token validation split without period, so windows from different places score
+// differently; returns its tokens.
+std::vector<uint32_t> write_aperiodic_val(const std::string& path) {
+    std::vector<uint32_t> val;
+    for (uint32_t i = 0; i < 2000; i++) val.push_back((i * 7 + i / 13 + (i * i) % 17) % 50);
+    ShardWriter w(path, 1);
+    w.append(val.data(), val.size());
+    w.commit();
+    return val;
+}
 TrainOptions tiny_options(const std::string& data) {
     TrainOptions o;
     o.train = data + "/train_*.bin";
@@ -170,14 +180,7 @@ TEST_CASE("evaluation scores the same random windows of the whole validation spl
     set_log_level(LogLevel::error);
     TempDir d;
     make_shards(d.path);
-    // A validation split without period, so windows from different places score differently.
-    std::vector<uint32_t> val;
-    for (uint32_t i = 0; i < 2000; i++) val.push_back((i * 7 + i / 13 + (i * i) % 17) % 50);
-    {
-        ShardWriter w(d.path + "/val_rand.bin", 1);
-        w.append(val.data(), val.size());
-        w.commit();
-    }
+    write_aperiodic_val(d.path + "/val_rand.bin");
     TrainOptions o = tiny_options(d.path);
     o.val = d.path + "/val_rand.bin";
     o.eval_batches = 3;
@@ -206,13 +209,7 @@ TEST_CASE("--eval-batches 0 scores every validation token once: the exact mean l
     set_log_level(LogLevel::error);
     TempDir d;
     make_shards(d.path);
-    std::vector<uint32_t> val;
-    for (uint32_t i = 0; i < 2000; i++) val.push_back((i * 7 + i / 13 + (i * i) % 17) % 50);
-    {
-        ShardWriter w(d.path + "/val_rand.bin", 1);
-        w.append(val.data(), val.size());
-        w.commit();
-    }
+    const std::vector<uint32_t> val = write_aperiodic_val(d.path + "/val_rand.bin");
     TrainOptions o = tiny_options(d.path);
     o.val = d.path + "/val_rand.bin";
     o.eval_batches = 0; // 2000 tokens, T 16: 125 rows, the last starting at 1983 (one overlap)
