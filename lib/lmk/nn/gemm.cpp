@@ -1,11 +1,16 @@
 // nn/gemm.cpp: matrix multiplication through oneDNN (fp32 sgemm; bf16 matmul primitive with
 // fp32 accumulation), with a blocked fallback when oneDNN is not installed.
 //
-// Threads: Debian's oneDNN runs on OpenMP, whose pool is separate from oneTBB's. Before
-// every call we cap OpenMP at lmk::num_threads() (resolved at run time with dlsym, so the
-// build needs no OpenMP flags and still works with a TBB- or sequential-runtime oneDNN), so
-// the two pools never run more threads than the user asked for: GEMMs run between, never
-// inside, our parallel kernels.
+// Threads: one pool. Debian's oneDNN runs on OpenMP, whose workers are a second pool beside
+// oneTBB's; alternating the two (a GEMM, then our kernels, then a GEMM) made each pool's idle
+// workers hold or wake cores the other needed (spinning OpenMP workers, or futex wake-ups per
+// GEMM with a passive wait policy). So every oneDNN call here is single-threaded (each
+// calling thread sets its OpenMP thread count to 1, resolved at run time with dlsym, so the
+// build needs no OpenMP flags and still works with a TBB- or sequential-runtime oneDNN), and
+// a product big enough to share is cut into blocks of rows or columns of C that oneTBB runs
+// in parallel (lmk::parallel_for_chunks), one oneDNN call per block. The cut is a fixed
+// function of (M, N, K), never of the thread count, and every element of C is computed by
+// one call over the whole K, so results are bit-identical for any number of threads.
 #include "lmk/core/error.h"
 #include "lmk/core/threads.h"
 #include "lmk/nn/kernels.h"
@@ -17,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #if __has_include(<oneapi/dnnl/dnnl.hpp>)
@@ -28,16 +34,74 @@ namespace lmk::nn {
 
 namespace {
 
-void cap_gemm_threads() {
+// Makes oneDNN single-threaded in the calling thread (OpenMP's thread count is a per-thread
+// setting, so each oneTBB worker that runs a block sets its own, once).
+void single_threaded_gemm_library() {
     using SetFn = void (*)(int);
-    static SetFn set_fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
-    static int last = -1;
-    int n = num_threads();
-    if (set_fn && n != last) {
-        set_fn(n);
-        last = n;
+    static const SetFn set_fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+    static thread_local bool done = false;
+    if (!done) {
+        if (set_fn) set_fn(1);
+        done = true;
     }
 }
+
+// ---- the fixed cut of C into blocks ----
+//
+// A product of fewer than 2 x kBlockFlops runs as one call. Larger ones are cut along the
+// longer of M and N (rows or columns of C) into 2 or 4 blocks (a power of two, so two or
+// four threads get equal shares) of at least kBlockFlops and kMinExtent rows or columns
+// each, the extent a multiple of kAlign so the micro-kernels run on full registers. Each
+// block re-packs the uncut operand and runs oneDNN's kernels on a smaller shape, so more,
+// smaller blocks cost single-thread speed: on the baby config (pretrain, 768 x 128 inputs)
+// 16 blocks of 48 rows ran 5% slower at one thread than uncut calls, 4 blocks of 192 rows
+// 1-2%, and two threads were no faster with 16 than with 4.
+constexpr double kBlockFlops = 4e6;
+constexpr int64_t kMaxBlocks = 4;
+constexpr int64_t kMinExtent = 64;
+constexpr int64_t kAlign = 16;
+
+struct BlockPlan {
+    bool by_rows = true; // blocks of rows of C (and op(A)); else columns of C (and op(B))
+    int64_t extent = 0;  // rows or columns per block (the last may be shorter)
+    int64_t count = 1;
+};
+
+BlockPlan plan_blocks(int64_t M, int64_t N, int64_t K) {
+    BlockPlan plan;
+    plan.by_rows = M >= N;
+    const int64_t dim = plan.by_rows ? M : N;
+    plan.extent = dim;
+    const double flops = 2.0 * double(M) * double(N) * double(K);
+    int64_t want = 1;
+    while (want * 2 <= kMaxBlocks && double(want * 2) * kBlockFlops <= flops && want * 2 * kMinExtent <= dim)
+        want *= 2;
+    if (want == 1) return plan;
+    plan.extent = (dim + want - 1) / want;
+    plan.extent = (plan.extent + kAlign - 1) / kAlign * kAlign;
+    plan.count = (dim + plan.extent - 1) / plan.extent;
+    return plan;
+}
+
+// Calls block(m0, m1, n0, n1) for each block of C (M x N) under the plan, in parallel when
+// there is more than one.
+template <class Block>
+void for_each_block(int64_t M, int64_t N, int64_t K, const Block& block) {
+    const BlockPlan plan = plan_blocks(M, N, K);
+    if (plan.count == 1) return block(0, M, 0, N);
+    const int64_t dim = plan.by_rows ? M : N;
+    parallel_for_chunks(size_t(dim), size_t(plan.extent), [&](size_t b, size_t e) {
+        if (plan.by_rows) block(int64_t(b), int64_t(e), 0, N);
+        else block(0, M, int64_t(b), int64_t(e));
+    });
+}
+
+// Pointers to a block's operands: rows [m0, m1) of op(A) and C, columns [n0, n1) of op(B)
+// and C, for row-major storage with the given leading dimensions.
+template <class T>
+const T* op_a_rows(const T* A, bool trans_a, int64_t lda, int64_t m0) { return trans_a ? A + m0 : A + m0 * lda; }
+template <class T>
+const T* op_b_cols(const T* B, bool trans_b, int64_t ldb, int64_t n0) { return trans_b ? B + n0 * ldb : B + n0; }
 
 uint16_t* bf16_scratch(int which, size_t n) {
     static thread_local std::vector<uint16_t> buf[2];
@@ -50,10 +114,11 @@ uint16_t* bf16_scratch(int which, size_t n) {
 using DnnlKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, float, float>;
 struct Dnnl {
     dnnl::engine engine{dnnl::engine::kind::cpu, 0};
-    dnnl::stream stream{engine};
     // bf16 matmul primitives by shape and layout: creating one costs far more than running a
-    // small one.
-    std::map<DnnlKey, dnnl::matmul> cache;
+    // small one. Blocks of one product run at once on several threads, so each primitive
+    // takes its scratchpad from the calling thread (scratchpad_mode::user) and each thread
+    // has its own stream; the map (node addresses are stable) is guarded only for lookups.
+    std::map<DnnlKey, std::pair<dnnl::matmul, size_t>> cache; // primitive, scratchpad bytes
     std::mutex mu;
 };
 Dnnl& dnnl_state() {
@@ -63,51 +128,87 @@ Dnnl& dnnl_state() {
 
 // C (M,N) = alpha op(A) op(B) + beta C with bf16 operands in place: op(A) (M,K) is A (M,K)
 // with leading dimension lda, or A (K,M) read transposed; op(B) likewise. oneDNN takes the
-// transposes as strides, so no operand is copied here.
+// transposes as strides, so no operand is copied here. Single-threaded; safe to call from
+// several threads at once.
 void bf16_matmul(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                  const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
                  int64_t ldc) {
     using dt = dnnl::memory::data_type;
     using dims = dnnl::memory::dims;
     Dnnl& d = dnnl_state();
-    std::lock_guard<std::mutex> lock(d.mu);
+    single_threaded_gemm_library();
     dnnl::memory::desc a_md({M, K}, dt::bf16, trans_a ? dims{1, lda} : dims{lda, 1});
     dnnl::memory::desc b_md({K, N}, dt::bf16, trans_b ? dims{1, ldb} : dims{ldb, 1});
     dnnl::memory::desc c_md({M, N}, dt::f32, dims{ldc, 1});
     const DnnlKey key{M, N, K, lda * 2 + trans_a, ldb * 2 + trans_b, ldc, alpha, beta};
-    auto it = d.cache.find(key);
-    if (it == d.cache.end()) {
-        dnnl::primitive_attr attr;
-        if (alpha != 1.f) attr.set_output_scales(0, {alpha});
-        if (beta != 0.f) {
-            dnnl::post_ops po;
-            po.append_sum(beta);
-            attr.set_post_ops(po);
+    const std::pair<dnnl::matmul, size_t>* prim = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(d.mu);
+        auto it = d.cache.find(key);
+        if (it == d.cache.end()) {
+            dnnl::primitive_attr attr;
+            attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+            if (alpha != 1.f) attr.set_output_scales(0, {alpha});
+            if (beta != 0.f) {
+                dnnl::post_ops po;
+                po.append_sum(beta);
+                attr.set_post_ops(po);
+            }
+            dnnl::matmul::desc desc(a_md, b_md, c_md);
+            dnnl::matmul::primitive_desc pd(desc, attr, d.engine);
+            it = d.cache.emplace(key, std::make_pair(dnnl::matmul(pd), pd.scratchpad_desc().get_size())).first;
         }
-        dnnl::matmul::desc desc(a_md, b_md, c_md);
-        dnnl::matmul::primitive_desc pd(desc, attr, d.engine);
-        it = d.cache.emplace(key, dnnl::matmul(pd)).first;
+        prim = &it->second;
     }
+    static thread_local dnnl::stream stream(d.engine);
+    static thread_local std::vector<uint8_t> scratch; // grows to the largest need, once
+    if (scratch.size() < prim->second) scratch.resize(prim->second);
     dnnl::memory a_mem(a_md, d.engine, const_cast<uint16_t*>(A));
     dnnl::memory b_mem(b_md, d.engine, const_cast<uint16_t*>(B));
     dnnl::memory c_mem(c_md, d.engine, C);
-    it->second.execute(d.stream, {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, c_mem}});
-    d.stream.wait();
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, c_mem}};
+    if (prim->second) {
+        dnnl::memory::desc s_md({int64_t(prim->second)}, dt::u8, dims{1});
+        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(s_md, d.engine, scratch.data()));
+    }
+    prim->first.execute(stream, args);
+    stream.wait();
+}
+
+// C = alpha op(A) op(B) + beta C in fp32, single-threaded.
+void f32_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    single_threaded_gemm_library();
+    dnnl_status_t st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', M, N, K, alpha, A, lda,
+                                  B, ldb, beta, C, ldc);
+    LMK_CHECK(st == dnnl_success, "oneDNN sgemm failed (status {}) for M={} N={} K={}", int(st), M, N, K);
 }
 #else
-// Portable fallback: C = alpha op(A) op(B) + beta C, i-k-j order over row-major data.
-void fallback_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-    parallel_for_chunks(size_t(M), 16, [&](size_t i0, size_t i1) {
-        for (size_t i = i0; i < i1; i++) {
-            float* c = C + i * ldc;
-            for (int64_t j = 0; j < N; j++) c[j] = beta == 0.f ? 0.f : c[j] * beta;
-            for (int64_t k = 0; k < K; k++) {
-                float a = alpha * (ta ? A[k * lda + int64_t(i)] : A[int64_t(i) * lda + k]);
-                for (int64_t j = 0; j < N; j++) c[j] += a * (tb ? B[j * ldb + k] : B[k * ldb + j]);
-            }
+// Portable fallback, single-threaded: C = alpha op(A) op(B) + beta C, i-k-j order over
+// row-major data.
+void f32_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    for (int64_t i = 0; i < M; i++) {
+        float* c = C + i * ldc;
+        for (int64_t j = 0; j < N; j++) c[j] = beta == 0.f ? 0.f : c[j] * beta;
+        for (int64_t k = 0; k < K; k++) {
+            float a = alpha * (ta ? A[k * lda + i] : A[i * lda + k]);
+            for (int64_t j = 0; j < N; j++) c[j] += a * (tb ? B[j * ldb + k] : B[k * ldb + j]);
         }
-    });
+    }
+}
+
+// Widens the (already rounded) operands of a block to dense op(A), op(B) and multiplies in
+// fp32.
+void bf16_matmul(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                 const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
+                 int64_t ldc) {
+    std::vector<float> a(size_t(M * K)), b(size_t(K * N));
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t k = 0; k < K; k++) from_bf16(trans_a ? &A[k * lda + i] : &A[i * lda + k], &a[size_t(i * K + k)], 1);
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t j = 0; j < N; j++) from_bf16(trans_b ? &B[j * ldb + k] : &B[k * ldb + j], &b[size_t(k * N + j)], 1);
+    f32_gemm(false, false, M, N, K, alpha, a.data(), K, b.data(), N, beta, C, ldc);
 }
 #endif
 
@@ -138,18 +239,10 @@ void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, floa
                int64_t ldc) {
     if (M == 0 || N == 0) return;
     if (K == 0) return scale_rows(C, M, N, ldc, beta);
-#ifdef LMK_HAVE_DNNL
-    cap_gemm_threads();
-    bf16_matmul(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#else
-    // Widen the (already rounded) operands to dense op(A), op(B) and multiply in fp32.
-    std::vector<float> a(size_t(M * K)), b(size_t(K * N));
-    for (int64_t i = 0; i < M; i++)
-        for (int64_t k = 0; k < K; k++) from_bf16(trans_a ? &A[k * lda + i] : &A[i * lda + k], &a[size_t(i * K + k)], 1);
-    for (int64_t k = 0; k < K; k++)
-        for (int64_t j = 0; j < N; j++) from_bf16(trans_b ? &B[j * ldb + k] : &B[k * ldb + j], &b[size_t(k * N + j)], 1);
-    fallback_gemm(false, false, M, N, K, alpha, a.data(), K, b.data(), N, beta, C, ldc);
-#endif
+    for_each_block(M, N, K, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+        bf16_matmul(trans_a, trans_b, m1 - m0, n1 - n0, K, alpha, op_a_rows(A, trans_a, lda, m0), lda,
+                    op_b_cols(B, trans_b, ldb, n0), ldb, beta, C + m0 * ldc + n0, ldc);
+    });
 }
 
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
@@ -168,14 +261,10 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
         return;
     }
     if (K == 0) return scale_rows(C, M, N, ldc, beta);
-#ifdef LMK_HAVE_DNNL
-    cap_gemm_threads();
-    dnnl_status_t st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', M, N, K, alpha, A, lda,
-                                  B, ldb, beta, C, ldc);
-    LMK_CHECK(st == dnnl_success, "oneDNN sgemm failed (status {}) for M={} N={} K={}", int(st), M, N, K);
-#else
-    fallback_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-#endif
+    for_each_block(M, N, K, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+        f32_gemm(trans_a, trans_b, m1 - m0, n1 - n0, K, alpha, op_a_rows(A, trans_a, lda, m0), lda,
+                 op_b_cols(B, trans_b, ldb, n0), ldb, beta, C + m0 * ldc + n0, ldc);
+    });
 }
 
 } // namespace lmk::nn

@@ -2,12 +2,63 @@
 // kernels), global-norm clipping.
 #include "lmk/train/optim.h"
 #include "lmk/core/error.h"
+#include "lmk/core/threads.h"
 #include "lmk/nn/kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 namespace lmk::train {
+
+namespace {
+
+// Elements per task when the parameters' elementwise passes (update, clip, zero) run over
+// all parameters at once: a model has many small tensors (biases, norms), so one
+// parallel loop over them all, not one per tensor, is what lets a second thread help.
+constexpr size_t kParamChunk = 16384;
+
+struct ParamChunk {
+    size_t param; // index into the caller's list
+    size_t begin, end;
+};
+
+// Cuts each tensor of `sizes` into kParamChunk pieces (a fixed function of the sizes, so
+// work and results do not depend on the thread count) into `out`, reusing its capacity.
+void cut_params(const std::vector<size_t>& sizes, std::vector<ParamChunk>& out) {
+    out.clear();
+    for (size_t i = 0; i < sizes.size(); i++)
+        for (size_t b = 0; b < sizes[i]; b += kParamChunk) out.push_back({i, b, std::min(sizes[i], b + kParamChunk)});
+}
+
+// The parameters with a gradient to use (trainable, gradient allocated), in registration order.
+std::vector<nn::Parameter*> with_grads(const nn::ParameterStore& store) {
+    std::vector<nn::Parameter*> out;
+    for (nn::Parameter* p : store.all())
+        if (p->requires_grad && p->grad.defined()) out.push_back(p);
+    return out;
+}
+
+// Calls fn(i, begin, end) over elements [0, sizes[i]) of every tensor i, in parallel chunks.
+template <class Fn>
+void for_each_tensor_chunk(const std::vector<size_t>& sizes, const Fn& fn) {
+    static thread_local std::vector<ParamChunk> reused; // capacity kept across calls
+    std::vector<ParamChunk>& chunks = reused; // the caller's: workers have their own thread_local
+    cut_params(sizes, chunks);
+    parallel_for_chunks(chunks.size(), 1, [&](size_t c0, size_t c1) {
+        for (size_t c = c0; c < c1; c++) fn(chunks[c].param, chunks[c].begin, chunks[c].end);
+    });
+}
+
+// The same over the gradients of ps.
+template <class Fn>
+void for_each_grad_chunk(const std::vector<nn::Parameter*>& ps, const Fn& fn) {
+    std::vector<size_t> sizes;
+    for (nn::Parameter* p : ps) sizes.push_back(size_t(p->grad.numel()));
+    for_each_tensor_chunk(sizes, [&](size_t i, size_t b, size_t e) { fn(ps[i]->grad.data() + b, e - b); });
+}
+
+} // namespace
 
 OptimizerKind optimizer_kind_from_name(const std::string& name) {
     for (OptimizerKind k : {OptimizerKind::sgd, OptimizerKind::adagrad, OptimizerKind::adam, OptimizerKind::adamw})
@@ -53,27 +104,35 @@ void Optimizer::step(float lr) {
     const double t = double(t_);
     const float bc1 = float(1.0 - std::pow(double(cfg_.beta1), t));
     const float bc2 = float(1.0 - std::pow(double(cfg_.beta2), t));
-    for (Slot& s : slots_) {
-        nn::Parameter& p = *s.param;
-        if (!p.requires_grad || !p.grad.defined()) continue; // frozen after construction
-        const size_t n = size_t(p.value.numel());
-        const float wd = p.weight_decay ? cfg_.weight_decay : 0.f;
+    std::vector<size_t> sizes(slots_.size(), 0); // 0: frozen after construction, skipped
+    for (size_t i = 0; i < slots_.size(); i++) {
+        nn::Parameter& p = *slots_[i].param;
+        if (!p.requires_grad || !p.grad.defined()) continue;
         p.mark_modified(); // its bf16 matmul copy is stale from here on
+        sizes[i] = size_t(p.value.numel());
+    }
+    // Every update is elementwise, so pieces of all parameters at once in parallel give the
+    // bits that one tensor after another gives.
+    for_each_tensor_chunk(sizes, [&](size_t i, size_t b, size_t e) {
+        Slot& s = slots_[i];
+        nn::Parameter& p = *s.param;
+        const size_t n = e - b;
+        const float wd = p.weight_decay ? cfg_.weight_decay : 0.f;
+        float* w = p.value.data() + b;
+        const float* g = p.grad.data() + b;
         switch (cfg_.kind) {
         case OptimizerKind::adamw:
         case OptimizerKind::adam: // Adam's decay is L2 on the gradient, as in torch.optim.Adam
-            nn::adam_update(p.value.data(), p.grad.data(), s.a.data(), s.b.data(), n, lr, cfg_.beta1,
-                            cfg_.beta2, cfg_.eps, wd, bc1, bc2, cfg_.kind == OptimizerKind::adamw);
+            nn::adam_update(w, g, s.a.data() + b, s.b.data() + b, n, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, wd, bc1,
+                            bc2, cfg_.kind == OptimizerKind::adamw);
             break;
         case OptimizerKind::sgd:
-            nn::sgd_update(p.value.data(), p.grad.data(), s.a.empty() ? nullptr : s.a.data(), n, lr,
-                           cfg_.momentum, cfg_.nesterov, wd, t_ == 1);
+            nn::sgd_update(w, g, s.a.empty() ? nullptr : s.a.data() + b, n, lr, cfg_.momentum, cfg_.nesterov, wd,
+                           t_ == 1);
             break;
-        case OptimizerKind::adagrad:
-            nn::adagrad_update(p.value.data(), p.grad.data(), s.a.data(), n, lr, cfg_.adagrad_eps, wd);
-            break;
+        case OptimizerKind::adagrad: nn::adagrad_update(w, g, s.a.data() + b, n, lr, cfg_.adagrad_eps, wd); break;
         }
-    }
+    });
 }
 
 std::vector<StateBuffer> Optimizer::state() {
@@ -101,9 +160,15 @@ void Optimizer::load_state(const std::string& name, const float* data, size_t nu
 }
 
 float grad_norm(const nn::ParameterStore& store) {
-    double total = 0; // parameters in registration order, each summed in fixed chunks
-    for (nn::Parameter* p : store.all())
-        if (p->requires_grad && p->grad.defined()) total += nn::sum_squares(p->grad.data(), size_t(p->grad.numel()));
+    // Each parameter's sum of squares (itself summed in fixed chunks) in parallel, then the
+    // parameters in registration order: the same double sums for any thread count.
+    const std::vector<nn::Parameter*> ps = with_grads(store);
+    std::vector<double> sums(ps.size());
+    parallel_for_chunks(ps.size(), 1, [&](size_t i0, size_t i1) {
+        for (size_t i = i0; i < i1; i++) sums[i] = nn::sum_squares(ps[i]->grad.data(), size_t(ps[i]->grad.numel()));
+    });
+    double total = 0;
+    for (double s : sums) total += s;
     return float(std::sqrt(total));
 }
 
@@ -111,10 +176,16 @@ float clip_grad_norm(nn::ParameterStore& store, float max_norm) {
     const float norm = grad_norm(store);
     if (max_norm > 0.f && norm > max_norm) {
         const float factor = max_norm / (norm + 1e-6f);
-        for (nn::Parameter* p : store.all())
-            if (p->requires_grad && p->grad.defined()) nn::scale_inplace(p->grad.data(), size_t(p->grad.numel()), factor);
+        for_each_grad_chunk(with_grads(store), [&](float* g, size_t n) { nn::scale_inplace(g, n, factor); });
     }
     return norm;
+}
+
+void zero_grads(nn::ParameterStore& store) {
+    std::vector<nn::Parameter*> ps;
+    for (nn::Parameter* p : store.all())
+        if (p->grad.defined()) ps.push_back(p);
+    for_each_grad_chunk(ps, [](float* g, size_t n) { std::memset(g, 0, n * sizeof(float)); });
 }
 
 } // namespace lmk::train

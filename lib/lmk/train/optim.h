@@ -1,8 +1,8 @@
 // train/optim.h: optimizers (SGD, momentum/Nesterov, Adagrad, Adam, AdamW) and global-norm
 // gradient clipping.
 //
-// An Optimizer updates the trainable parameters of a ParameterStore in one fused pass per
-// parameter (kernels.h *_update). Its state is a list of named fp32 buffers, one set per
+// An Optimizer updates the trainable parameters of a ParameterStore in one fused pass
+// (kernels.h *_update), with all tensors cut into fixed chunks run in parallel. Its state is a list of named fp32 buffers, one set per
 // parameter, named "<param name>.<slot>" with slots exp_avg, exp_avg_sq (Adam/AdamW),
 // momentum_buffer (SGD with momentum), sum (Adagrad), so optimizer.safetensors can save
 // and restore it exactly; step_count() is saved alongside (trainer_state.json).
@@ -78,5 +78,9 @@ private:
 // before clipping.
 float clip_grad_norm(nn::ParameterStore& store, float max_norm);
 float grad_norm(const nn::ParameterStore& store);
+
+// ParameterStore::zero_grad over all tensors at once, in parallel chunks (a model's many
+// small gradients are each too small to split; together they are not).
+void zero_grads(nn::ParameterStore& store);
 
 } // namespace lmk::train
