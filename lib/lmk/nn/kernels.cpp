@@ -58,7 +58,11 @@ size_t row_grain(int64_t C) { return size_t(std::max<int64_t>(1, 16384 / std::ma
 // Fixed chunking for cross-row reductions: at most 64 partials, a function of N only.
 int64_t reduction_chunk_rows(int64_t N) { return std::max<int64_t>(32, (N + 63) / 64); }
 
-constexpr size_t kElemGrain = 1 << 15; // elementwise kernels: 32K floats per task
+// Elementwise kernels: 16K floats per task, so a 768 x 128 activation (pretrain's baby
+// config) makes 6 equal tasks, not 3 that two threads split 2:1.
+constexpr size_t kElemGrain = 1 << 14;
+// sum_squares' partials: 32K floats each (fixed: the partials' order sets the sum's bits).
+constexpr size_t kSumChunk = 1 << 15;
 
 } // namespace
 
@@ -105,21 +109,11 @@ void set_isa(std::string_view name) {
 
 // ---- linear ----
 
-namespace {
-void fill_bias(float* out, const float* bias, int64_t N, int64_t OC) {
-    parallel_for_chunks(size_t(N), row_grain(OC), [&](size_t b, size_t e) {
-        for (size_t r = b; r < e; r++) std::memcpy(out + r * size_t(OC), bias, size_t(OC) * 4);
-    });
-}
-} // namespace
-
 void linear_forward(float* out, const float* inp, const float* weight, const float* bias,
                     int64_t N, int64_t C, int64_t OC, WeightLayout layout, Precision precision) {
     // out (N,OC) = inp (N,C) op(W) with op(W) (C,OC): W itself for in_out, W^T for out_in.
     const bool trans_w = layout == WeightLayout::out_in;
-    if (bias) fill_bias(out, bias, N, OC);
-    gemm(false, trans_w, N, OC, C, 1.f, inp, C, weight, trans_w ? C : OC, bias ? 1.f : 0.f, out,
-         OC, precision);
+    gemm_bias(false, trans_w, N, OC, C, inp, C, weight, trans_w ? C : OC, bias, out, OC, precision);
 }
 
 namespace {
@@ -146,9 +140,7 @@ void linear_backward(GradOut dinp, GradOut dweight, GradOut dbias, const float* 
 void linear_forward_bf16(float* out, const uint16_t* inp16, const uint16_t* weight16,
                          const float* bias, int64_t N, int64_t C, int64_t OC, WeightLayout layout) {
     const bool trans_w = layout == WeightLayout::out_in;
-    if (bias) fill_bias(out, bias, N, OC);
-    gemm_bf16(false, trans_w, N, OC, C, 1.f, inp16, C, weight16, trans_w ? C : OC, bias ? 1.f : 0.f,
-              out, OC);
+    gemm_bias_bf16(false, trans_w, N, OC, C, inp16, C, weight16, trans_w ? C : OC, bias, out, OC);
 }
 
 void linear_backward_bf16(GradOut dinp, GradOut dweight, GradOut dbias, const float* dout,
@@ -369,14 +361,14 @@ void add_rows(GradOut dst, const float* src, int64_t R, int64_t C) {
 
 double sum_squares(const float* x, size_t n) {
     const SimdTable& t = table();
-    const size_t chunks = (n + kElemGrain - 1) / kElemGrain;
+    const size_t chunks = (n + kSumChunk - 1) / kSumChunk;
     // Grows once; no steady-state allocation. The lambda runs on TBB workers, so it must use
     // this (calling) thread's vector through a reference: naming the thread_local inside the
     // lambda would give each worker its own empty vector.
     static thread_local std::vector<double> tls_part;
     std::vector<double>& part = tls_part;
     part.assign(chunks, 0.0);
-    parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { part[s / kElemGrain] = t.sum_squares(x + s, int64_t(e - s)); });
+    parallel_for_chunks(n, kSumChunk, [&](size_t s, size_t e) { part[s / kSumChunk] = t.sum_squares(x + s, int64_t(e - s)); });
     double total = 0;
     for (size_t c = 0; c < chunks; c++) total += part[c];
     return total;

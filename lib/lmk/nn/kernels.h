@@ -59,8 +59,9 @@ void set_isa(std::string_view name);    // "scalar" | "avx2" | "avx512" | "auto"
 enum class Precision { f32, bf16 }; // bf16: operands rounded to bf16, products summed in fp32
 
 // C (M,N) = alpha * op(A) op(B) + beta * C, row-major; op(A) is (M,K): A is stored (M,K) with
-// leading dimension lda, or (K,M) when trans_a. op(B) is (K,N) likewise. The GEMM library
-// runs on lmk::num_threads() threads; call it from the main thread, not inside a TBB task.
+// leading dimension lda, or (K,M) when trans_a. op(B) is (K,N) likewise. Runs on the oneTBB
+// pool (blocks of C cut by size only, each one single-threaded oneDNN call; gemm.cpp), so
+// results do not depend on the thread count.
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
           int64_t ldc, Precision precision = Precision::f32);
@@ -72,6 +73,14 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
 void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
                int64_t ldc);
+// C (M,N) = op(A) op(B) + bias, the bias (N) added to every row (nullptr: none), as gemm or
+// gemm_bf16 with beta 1 over C filled with the bias first (the same bits), but each block of
+// C is filled just before its product, while it is in cache.
+void gemm_bias(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+               const float* B, int64_t ldb, const float* bias, float* C, int64_t ldc,
+               Precision precision = Precision::f32);
+void gemm_bias_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const uint16_t* A, int64_t lda,
+                    const uint16_t* B, int64_t ldb, const float* bias, float* C, int64_t ldc);
 // dst (rows, cols) = bf16 rounding of op(src): src (rows, cols) with leading dimension ld, or
 // (cols, rows) read transposed when trans. Rows in parallel.
 void to_bf16_matrix(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans);
