@@ -1,0 +1,148 @@
+// gemm / gemm_bf16 / gemm_bias as gemm.cpp runs them: products big enough are cut into blocks
+// of rows or columns of C on the oneTBB pool. Checked against a double-precision product on
+// shapes that are cut by rows, by columns (with a short last block) and not at all, for every
+// transpose and padded leading dimensions; the same bits for 1, 2 and 3 threads and when
+// called from inside a parallel task; gemm_bias equal to filling C with the bias and adding.
+#include "lmk/core/rng.h"
+#include "lmk/core/threads.h"
+#include "lmk/nn/kernels.h"
+#include "lmk/nn/tensor.h"
+
+#include <cmath>
+#include <cstring>
+#include <doctest/doctest.h>
+#include <vector>
+
+using namespace lmk::nn;
+
+namespace {
+
+struct Dims {
+    int64_t M, N, K;
+};
+// 2 row blocks; 2 column blocks; 4 row blocks, the last shorter; one block (too small to cut).
+const Dims kShapes[] = {{300, 100, 160}, {90, 333, 200}, {520, 64, 256}, {40, 24, 33}};
+
+std::vector<float> normals(lmk::Rng& rng, int64_t n) {
+    std::vector<float> v(static_cast<size_t>(n));
+    for (float& x : v) x = float(rng.normal());
+    return v;
+}
+
+struct Problem {
+    Dims s;
+    bool ta, tb;
+    int64_t lda, ldb, ldc;
+    std::vector<float> a, b, c;
+    Problem(Dims shape, bool trans_a, bool trans_b, uint64_t seed) : s(shape), ta(trans_a), tb(trans_b) {
+        lmk::Rng rng(seed);
+        lda = (ta ? s.M : s.K) + 3; // padded rows: the blocks must honour the leading dimensions
+        ldb = (tb ? s.K : s.N) + 5;
+        ldc = s.N + 2;
+        a = normals(rng, (ta ? s.K : s.M) * lda);
+        b = normals(rng, (tb ? s.N : s.K) * ldb);
+        c = normals(rng, s.M * ldc);
+    }
+    float at_a(int64_t i, int64_t k, bool bf16) const { return round(ta ? a[size_t(k * lda + i)] : a[size_t(i * lda + k)], bf16); }
+    float at_b(int64_t k, int64_t j, bool bf16) const { return round(tb ? b[size_t(j * ldb + k)] : b[size_t(k * ldb + j)], bf16); }
+    static float round(float x, bool bf16) {
+        if (!bf16) return x;
+        uint16_t h = bf16_round(x);
+        float y;
+        from_bf16(&h, &y, 1);
+        return y;
+    }
+    // Largest |got - alpha op(A) op(B) - beta c| over C, relative to sqrt(K) (the sum's scale).
+    double error(const std::vector<float>& got, float alpha, float beta, bool bf16) const {
+        double worst = 0;
+        for (int64_t i = 0; i < s.M; i++)
+            for (int64_t j = 0; j < s.N; j++) {
+                double want = double(beta) * c[size_t(i * ldc + j)];
+                double dot = 0;
+                for (int64_t k = 0; k < s.K; k++) dot += double(at_a(i, k, bf16)) * at_b(k, j, bf16);
+                want += double(alpha) * dot;
+                worst = std::max(worst, std::fabs(double(got[size_t(i * ldc + j)]) - want));
+            }
+        return worst / std::sqrt(double(s.K));
+    }
+    std::vector<float> run(float alpha, float beta, Precision p) const {
+        std::vector<float> out = c;
+        gemm(ta, tb, s.M, s.N, s.K, alpha, a.data(), lda, b.data(), ldb, beta, out.data(), ldc, p);
+        return out;
+    }
+};
+
+bool same_bits(const std::vector<float>& x, const std::vector<float>& y) {
+    return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * 4) == 0;
+}
+
+} // namespace
+
+TEST_CASE("gemm, cut into blocks or not, matches a double product for every transpose") {
+    for (const Dims& s : kShapes)
+        for (bool ta : {false, true})
+            for (bool tb : {false, true}) {
+                CAPTURE(s.M);
+                CAPTURE(s.N);
+                CAPTURE(ta);
+                CAPTURE(tb);
+                Problem pr(s, ta, tb, uint64_t(s.M * 7 + ta * 2 + tb));
+                CHECK(pr.error(pr.run(0.75f, 0.5f, Precision::f32), 0.75f, 0.5f, false) < 1e-5);
+                CHECK(pr.error(pr.run(1.f, 0.f, Precision::f32), 1.f, 0.f, false) < 1e-5);
+                // bf16 operands, fp32 sums: exact products of the rounded operands.
+                CHECK(pr.error(pr.run(0.75f, 1.f, Precision::bf16), 0.75f, 1.f, true) < 1e-4);
+            }
+}
+
+TEST_CASE("gemm gives the same bits for any thread count and inside a parallel task") {
+    for (const Dims& s : kShapes)
+        for (Precision p : {Precision::f32, Precision::bf16}) {
+            CAPTURE(s.M);
+            Problem pr(s, false, true, 11);
+            lmk::set_threads(1);
+            const std::vector<float> one = pr.run(1.f, 1.f, p);
+            for (int threads : {2, 3}) {
+                lmk::set_threads(threads);
+                CHECK(same_bits(pr.run(1.f, 1.f, p), one));
+            }
+            // Nested: each of two tasks runs the whole product into its own C.
+            lmk::set_threads(2);
+            std::vector<std::vector<float>> outs(2);
+            lmk::parallel_for_chunks(2, 1, [&](size_t b, size_t e) {
+                for (size_t i = b; i < e; i++) outs[i] = pr.run(1.f, 1.f, p);
+            });
+            CHECK(same_bits(outs[0], one));
+            CHECK(same_bits(outs[1], one));
+            lmk::set_threads(0);
+        }
+}
+
+TEST_CASE("gemm_bias equals C filled with the bias, then gemm with beta 1; no bias is beta 0") {
+    for (const Dims& s : kShapes)
+        for (bool tb : {false, true}) {
+            CAPTURE(s.M);
+            CAPTURE(tb);
+            Problem pr(s, false, tb, 5);
+            lmk::Rng rng(9);
+            const std::vector<float> bias = normals(rng, s.N);
+            std::vector<float> want = pr.c, got = pr.c;
+            for (int64_t i = 0; i < s.M; i++) std::memcpy(&want[size_t(i * pr.ldc)], bias.data(), size_t(s.N) * 4);
+            gemm(false, tb, s.M, s.N, s.K, 1.f, pr.a.data(), pr.lda, pr.b.data(), pr.ldb, 1.f, want.data(), pr.ldc);
+            gemm_bias(false, tb, s.M, s.N, s.K, pr.a.data(), pr.lda, pr.b.data(), pr.ldb, bias.data(), got.data(), pr.ldc);
+            CHECK(same_bits(got, want));
+            // bf16 on pre-rounded operands.
+            std::vector<uint16_t> a16(pr.a.size()), b16(pr.b.size());
+            to_bf16(pr.a.data(), a16.data(), a16.size());
+            to_bf16(pr.b.data(), b16.data(), b16.size());
+            want = pr.c, got = pr.c;
+            for (int64_t i = 0; i < s.M; i++) std::memcpy(&want[size_t(i * pr.ldc)], bias.data(), size_t(s.N) * 4);
+            gemm_bf16(false, tb, s.M, s.N, s.K, 1.f, a16.data(), pr.lda, b16.data(), pr.ldb, 1.f, want.data(), pr.ldc);
+            gemm_bias_bf16(false, tb, s.M, s.N, s.K, a16.data(), pr.lda, b16.data(), pr.ldb, bias.data(), got.data(),
+                           pr.ldc);
+            CHECK(same_bits(got, want));
+            // Without a bias: C is overwritten (beta 0), whatever it held.
+            got = pr.c;
+            gemm_bias(false, tb, s.M, s.N, s.K, pr.a.data(), pr.lda, pr.b.data(), pr.ldb, nullptr, got.data(), pr.ldc);
+            CHECK(same_bits(got, pr.run(1.f, 0.f, Precision::f32)));
+        }
+}
