@@ -1,12 +1,13 @@
 // tools/passive_openmp.h: makes the process's OpenMP workers sleep, not spin, between GEMMs.
 //
-// Why: Debian's oneDNN runs its GEMMs on OpenMP (libgomp), while every other kernel runs on
-// oneTBB. With -j > 1 and libgomp's default wait policy, each idle OpenMP worker spins for
-// about 300,000 iterations after every GEMM, holding a core the next oneTBB kernel needs; on
-// a 2-core machine that halves the second thread's use (pretrain -j 2 on the baby config:
-// 11-23k tokens/s with OMP_WAIT_POLICY=PASSIVE against 0.7-2k with the default, on a loaded
-// machine). libgomp reads its environment once, when it is loaded before main(), so the
-// policy is set here and the program executes itself again, once, with it.
+// Why: Debian's oneDNN runs on OpenMP (libgomp), every other kernel on oneTBB. When GEMMs ran
+// on OpenMP's own workers, each idle worker spun for about 300,000 iterations after every
+// GEMM with libgomp's default wait policy, holding a core the next oneTBB kernel needed (baby
+// config at -j 2: 0.7-2k tokens/s against 11-23k with OMP_WAIT_POLICY=PASSIVE, loaded
+// machine). The engine now makes every oneDNN call single-threaded and runs GEMM blocks on
+// oneTBB (nn/gemm.cpp), so no OpenMP workers start; this stays as a guard for any OpenMP
+// region that would still start some. libgomp reads its environment once, when it is loaded
+// before main(), so the policy is set here and the program executes itself again, once.
 // A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is kept. If the re-execution fails, the
 // program simply continues with the default policy. Used by the GEMM-heavy tools (pretrain,
 // generate, eval-fewshot). Tools only: the library never reads the
