@@ -1,7 +1,5 @@
 // eval-fewshot: zero-, one- and few-shot evaluation of a GPT with lm-evaluation-harness's
 // prompts, requests and metrics; results.json in lm-eval's shape. Logic lives in lib/lmk/eval.
-#include "passive_openmp.h"
-
 #include "lmk/core/cli.h"
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
@@ -91,7 +89,6 @@ int run(Options& o, const lmk::CommonFlags& common) {
 } // namespace
 
 int main(int argc, char** argv) {
-    lmk_tools::passive_openmp(argv); // before any GEMM: see the header
     Options o;
     return lmk::tool_main(
         argc, argv,

@@ -1,6 +1,5 @@
 // generate: sample text from a trained GPT (a pretrain directory, a Hugging Face GPT-2
 // directory or an llm.c gpt2_*.bin) with a KV cache. Decoding lives in lib/lmk/gen.
-#include "passive_openmp.h"
 #include "lmk/core/cli.h"
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
@@ -128,7 +127,6 @@ int run(Options& o, const lmk::CommonFlags& common) {
 } // namespace
 
 int main(int argc, char** argv) {
-    lmk_tools::passive_openmp(argv); // before any GEMM: see the header
     Options o;
     return lmk::tool_main(
         argc, argv,

@@ -1,6 +1,5 @@
 // pretrain: train a GPT from llm.c token shards into a Hugging Face-compatible model
 // directory, with exact resume. The loop lives in lib/lmk/train/loop.h.
-#include "passive_openmp.h"
 #include "lmk/core/cli.h"
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
@@ -143,7 +142,6 @@ int run(Options& o, const lmk::CommonFlags& common) {
 } // namespace
 
 int main(int argc, char** argv) {
-    lmk_tools::passive_openmp(argv); // before any GEMM: see the header
     Options o;
     return lmk::tool_main(
         argc, argv,
