@@ -2,7 +2,12 @@
 #include "lmk/nn/autograd.h"
 #include "lmk/core/error.h"
 #include "lmk/core/rng.h"
+#include "lmk/core/threads.h"
 
+#include <algorithm>
+#include <cstring>
+#include <utility>
+#include <vector>
 
 namespace lmk::nn {
 
@@ -72,8 +77,18 @@ std::vector<Parameter*> ParameterStore::trainable() const {
 }
 
 void ParameterStore::zero_grad() {
-    for (Parameter* p : order_)
-        if (p->grad.defined()) p->grad.zero();
+    // Pieces of every gradient at once, in parallel: a model's many small gradients (biases,
+    // norms) are each too small to split across threads; together they are not.
+    constexpr size_t kPiece = 16384;
+    std::vector<std::pair<float*, size_t>> pieces;
+    for (Parameter* p : order_) {
+        if (!p->grad.defined()) continue;
+        const size_t n = size_t(p->grad.numel());
+        for (size_t b = 0; b < n; b += kPiece) pieces.emplace_back(p->grad.data() + b, std::min(kPiece, n - b));
+    }
+    parallel_for_chunks(pieces.size(), 1, [&](size_t c0, size_t c1) {
+        for (size_t c = c0; c < c1; c++) std::memset(pieces[c].first, 0, pieces[c].second * sizeof(float));
+    });
 }
 
 void ParameterStore::set_requires_grad(bool on) {

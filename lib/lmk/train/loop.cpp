@@ -283,7 +283,7 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTime
     Impl& m = *impl_;
     nn::Graph& g = m.graph;
     PhaseClock clock;
-    train::zero_grads(model_.params());
+    model_.params().zero_grad();
     clock.to(t.zero_grad);
     nn::CrossEntropyOptions ce;
     ce.label_smoothing = o_.label_smoothing;

@@ -181,11 +181,4 @@ float clip_grad_norm(nn::ParameterStore& store, float max_norm) {
     return norm;
 }
 
-void zero_grads(nn::ParameterStore& store) {
-    std::vector<nn::Parameter*> ps;
-    for (nn::Parameter* p : store.all())
-        if (p->grad.defined()) ps.push_back(p);
-    for_each_grad_chunk(ps, [](float* g, size_t n) { std::memset(g, 0, n * sizeof(float)); });
-}
-
 } // namespace lmk::train

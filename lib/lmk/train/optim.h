@@ -79,8 +79,4 @@ private:
 float clip_grad_norm(nn::ParameterStore& store, float max_norm);
 float grad_norm(const nn::ParameterStore& store);
 
-// ParameterStore::zero_grad over all tensors at once, in parallel chunks (a model's many
-// small gradients are each too small to split; together they are not).
-void zero_grads(nn::ParameterStore& store);
-
 } // namespace lmk::train
