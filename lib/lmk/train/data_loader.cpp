@@ -39,11 +39,17 @@ std::vector<std::string> expand_shard_glob(const std::string& patterns) {
     return out;
 }
 
+// Rows that score each of a shard's n - 1 targets once (TokenDataLoader::coverage_row).
+static uint64_t shard_coverage_rows(uint64_t n, int64_t T) {
+    return n < 2 ? 0 : (n - 1 + uint64_t(T) - 1) / uint64_t(T);
+}
+
 TokenDataLoader::TokenDataLoader(const std::string& patterns, int64_t B, int64_t T, DataOrder order, uint64_t seed)
     : B_(B), T_(T), order_(order), seed_(seed), rng_(seed) {
     LMK_CHECK(B > 0 && T > 0, "data loader: batch {} and context {} must be positive", B, T);
     paths_ = expand_shard_glob(patterns);
     window_prefix_.push_back(0);
+    coverage_prefix_.push_back(0);
     for (const auto& p : paths_) {
         shards_.push_back(std::make_unique<Shard>(p));
         uint64_t n = shards_.back()->size();
@@ -52,6 +58,7 @@ TokenDataLoader::TokenDataLoader(const std::string& patterns, int64_t B, int64_t
         if (windows == 0) log_warn("{}: {} tokens, fewer than context + 1 = {}: not used", p, n, T + 1);
         total_windows_ += windows;
         window_prefix_.push_back(total_windows_);
+        coverage_prefix_.push_back(coverage_prefix_.back() + shard_coverage_rows(n, T));
     }
     if (total_windows_ == 0)
         throw Error(fmt::format("{}: no shard holds {} tokens (context + 1)", patterns, T + 1),
@@ -105,24 +112,14 @@ void TokenDataLoader::next_batch(int32_t* inputs, int32_t* targets) {
     pos_.batches++;
 }
 
-static uint64_t shard_coverage_rows(uint64_t n, int64_t T) {
-    return n < 2 ? 0 : (n - 1 + uint64_t(T) - 1) / uint64_t(T);
-}
-
-uint64_t TokenDataLoader::coverage_rows() const {
-    uint64_t rows = 0;
-    for (const auto& s : shards_) rows += shard_coverage_rows(s->size(), T_);
-    return rows;
-}
+uint64_t TokenDataLoader::coverage_rows() const { return coverage_prefix_.back(); }
 
 void TokenDataLoader::coverage_row(uint64_t row, int32_t* in, int32_t* tgt, int32_t ignore) const {
-    size_t shard = 0;
-    for (; shard < shards_.size(); shard++) {
-        const uint64_t rows = shard_coverage_rows(shards_[shard]->size(), T_);
-        if (row < rows) break;
-        row -= rows;
-    }
-    LMK_CHECK(shard < shards_.size(), "coverage row past the last of {}", coverage_rows());
+    LMK_CHECK(row < coverage_rows(), "coverage row {} past the last of {}", row, coverage_rows());
+    // The shard whose row range holds `row` (shards without rows have empty ranges).
+    const size_t shard = size_t(std::upper_bound(coverage_prefix_.begin(), coverage_prefix_.end(), row) -
+                                coverage_prefix_.begin()) - 1;
+    row -= coverage_prefix_[shard];
     const Shard& s = *shards_[shard];
     const uint64_t n = s.size(), T = uint64_t(T_);
     if (n <= T) { // one short row: the tokens there are, the rest ignored

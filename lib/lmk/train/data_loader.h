@@ -74,6 +74,7 @@ private:
     std::vector<std::string> paths_;
     std::vector<std::unique_ptr<Shard>> shards_;
     std::vector<uint64_t> window_prefix_; // cumulative windows per shard (random order)
+    std::vector<uint64_t> coverage_prefix_; // cumulative coverage rows per shard
     int64_t B_, T_;
     DataOrder order_;
     uint64_t seed_, total_tokens_ = 0, total_windows_ = 0;
