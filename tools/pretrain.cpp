@@ -192,9 +192,9 @@ int main(int argc, char** argv) {
             app.add_option("--label-smoothing", o.train.label_smoothing, "cross-entropy label smoothing")->group(t);
             app.add_option("--precision", o.train.precision, "matmul operands: fp32 or bf16")->group(t)
                 ->check(CLI::IsMember({"fp32", "bf16"}));
-            app.add_option("--eval-every", o.train.eval_every, "evaluate every N steps (0 = at the end)")->group(t);
-            o.eval_batches_opt = app.add_option("--eval-batches", o.train.eval_batches, "validation batches per evaluation (0 = every token of the split once)")->group(t);
-            app.add_option("--save-every", o.train.save_every, "checkpoint every N steps (0 = at the end)")->group(t);
+            app.add_option("--eval-every", o.train.eval_every, "evaluate every N steps (0 = at the end)")->check(CLI::NonNegativeNumber)->group(t);
+            o.eval_batches_opt = app.add_option("--eval-batches", o.train.eval_batches, "validation batches per evaluation (0 = every token of the split once)")->check(CLI::NonNegativeNumber)->group(t);
+            app.add_option("--save-every", o.train.save_every, "checkpoint every N steps (0 = at the end)")->check(CLI::NonNegativeNumber)->group(t);
             app.add_option("--stop-after", o.train.stop_after, "stop (with a checkpoint) after step N, as a signal would")->group(t);
             app.add_option("--peak-gflops", o.train.peak_gflops, "FP32 peak for MFU (default: estimated from the CPU)")->group(t);
             app.add_flag("--profile", o.profile, "print where the steps' time went (data, forward, backward, clip, optimizer) on stderr")->group(t);

@@ -38,6 +38,11 @@ grep -q 'val loss [0-9.]* (every token)' eval.txt || { cat eval.txt; echo "FAIL:
 [ "$(grep -c '"val_loss"' A/metrics.jsonl)" = 4 ] || { echo "FAIL: expected a 4th eval row"; exit 1; }
 cmp A/model.safetensors A.before
 
+# A negative --eval-batches is a usage error (exit 2), named.
+status=0
+"$LMK_BIN/pretrain" -o N "${common[@]}" --steps 2 --eval-batches -1 2>err.txt || status=$?
+[ "$status" = 2 ] && grep -q -- "--eval-batches" err.txt || { cat err.txt; echo "FAIL: --eval-batches -1 gave $status"; exit 1; }
+
 # A second -o into an existing run is refused (exit 1, with a hint to --resume).
 if "$LMK_BIN/pretrain" -o A "${common[@]}" "${run12[@]}" 2>err.txt; then echo "FAIL: reused a run directory"; exit 1; fi
 grep -q -- "--resume" err.txt
