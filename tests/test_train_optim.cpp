@@ -111,7 +111,7 @@ TEST_CASE("Adagrad: accumulated squares") {
     CHECK(opt.state()[0].name == "w.sum");
 }
 
-TEST_CASE("fused updates equal a double-precision loop on every ISA (vector body and tail)") {
+TEST_CASE("fused updates equal a double-precision loop on every ISA (vector body and tail), with a gradient scale") {
     const int n = 37;
     for (nn::Isa isa : nn::supported_isas()) {
         nn::set_isa(isa);
@@ -127,9 +127,10 @@ TEST_CASE("fused updates equal a double-precision loop on every ISA (vector body
             train::Optimizer opt(s, c);
             std::vector<double> p(v.begin(), v.end()), m(n, 0), sq(n, 0);
             for (int t = 1; t <= 3; t++) {
-                opt.step(0.01f);
+                const float scale = t == 2 ? 0.625f : 1.f; // a clipping factor on step 2
+                opt.step(0.01f, scale);
                 for (int i = 0; i < n; i++) {
-                    double gi = g[size_t(i)], pi = p[size_t(i)];
+                    double gi = double(g[size_t(i)]) * scale, pi = p[size_t(i)];
                     if (kind == OptimizerKind::adamw || kind == OptimizerKind::adam) {
                         if (kind == OptimizerKind::adam) gi += 0.05 * pi;
                         m[size_t(i)] = 0.9 * m[size_t(i)] + 0.1 * gi;
@@ -191,6 +192,35 @@ TEST_CASE("global-norm clipping") {
     CHECK(train::clip_grad_norm(s, 1.f) == doctest::Approx(5.0));
     CHECK(a.grad[0] == doctest::Approx(0.6));
     CHECK(b.grad[0] == doctest::Approx(0.8));
+    CHECK(train::clip_factor(5.f, 1.f) == doctest::Approx(0.2));
+    CHECK(train::clip_factor(5.f, 10.f) == 1.f);
+    CHECK(train::clip_factor(5.f, 0.f) == 1.f); // 0: no clipping
+}
+
+TEST_CASE("clipping folded into the update (step's gradient scale) equals clipping the gradients first") {
+    // The trainer passes clip_factor to Optimizer::step instead of scaling every gradient in
+    // a pass of its own; both read g * factor, so the parameters must come out bit-identical.
+    for (nn::Isa isa : nn::supported_isas()) {
+        nn::set_isa(isa);
+        for (OptimizerKind kind : {OptimizerKind::adamw, OptimizerKind::adam, OptimizerKind::sgd, OptimizerKind::adagrad}) {
+            nn::ParameterStore a, b;
+            std::vector<float> v(21), g(21);
+            for (size_t i = 0; i < v.size(); i++) v[i] = std::sin(float(i) + 1), g[i] = 3 * std::cos(float(5 * i));
+            param(a, "w", {3, 7}, v, g);
+            param(b, "w", {3, 7}, v, g);
+            auto c = config(kind);
+            c.weight_decay = 0.05f;
+            c.momentum = 0.8f;
+            train::Optimizer opt_a(a, c), opt_b(b, c);
+            const float norm = train::clip_grad_norm(a, 1.f); // scales a's gradients in place
+            opt_a.step(0.01f);
+            opt_b.step(0.01f, train::clip_factor(train::grad_norm(b), 1.f));
+            REQUIRE(norm > 1.f);
+            INFO(nn::isa_name(isa), " ", train::optimizer_kind_name(kind));
+            for (int64_t i = 0; i < 21; i++) CHECK(a.at("w").value[i] == b.at("w").value[i]);
+        }
+    }
+    nn::set_isa(nn::best_isa());
 }
 
 TEST_CASE("schedules") {

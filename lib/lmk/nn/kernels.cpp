@@ -533,28 +533,28 @@ void cross_entropy_backward(GradOut dlogits, const float* logits, const float* l
 
 void adam_update(float* param, const float* grad, float* m, float* v, size_t n, float lr,
                  float beta1, float beta2, float eps, float weight_decay, float bc1, float bc2,
-                 bool decoupled) {
+                 bool decoupled, float grad_scale) {
     const SimdTable& t = table();
     parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
-        t.adam(param + b, grad + b, m + b, v + b, int64_t(e - b), lr, beta1, beta2, eps, weight_decay, bc1,
+        t.adam(param + b, grad + b, grad_scale, m + b, v + b, int64_t(e - b), lr, beta1, beta2, eps, weight_decay, bc1,
                bc2, decoupled);
     });
 }
 
 void sgd_update(float* param, const float* grad, float* buf, size_t n, float lr, float momentum,
-                bool nesterov, float weight_decay, bool first_step) {
+                bool nesterov, float weight_decay, bool first_step, float grad_scale) {
     const SimdTable& t = table();
     parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
-        t.sgd(param + b, grad + b, buf ? buf + b : nullptr, int64_t(e - b), lr, momentum, nesterov,
+        t.sgd(param + b, grad + b, grad_scale, buf ? buf + b : nullptr, int64_t(e - b), lr, momentum, nesterov,
               weight_decay, first_step);
     });
 }
 
 void adagrad_update(float* param, const float* grad, float* sum, size_t n, float lr, float eps,
-                    float weight_decay) {
+                    float weight_decay, float grad_scale) {
     const SimdTable& t = table();
     parallel_for_chunks(n, kElemGrain, [&](size_t b, size_t e) {
-        t.adagrad(param + b, grad + b, sum + b, int64_t(e - b), lr, eps, weight_decay);
+        t.adagrad(param + b, grad + b, grad_scale, sum + b, int64_t(e - b), lr, eps, weight_decay);
     });
 }
 

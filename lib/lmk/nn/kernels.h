@@ -236,16 +236,17 @@ void cross_entropy_backward(GradOut dlogits, const float* logits, const float* l
 // Adam/AdamW: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
 // p = p (1 - lr wd) - (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps) with decoupled decay (AdamW),
 // or with g += wd p and no decay factor when !decoupled (Adam's L2), as torch.optim does.
-// bc1 = 1 - b1^t, bc2 = 1 - b2^t.
+// bc1 = 1 - b1^t, bc2 = 1 - b2^t. Every update reads the gradient as grad * grad_scale (a
+// clipping factor folded into the one pass; the stored gradient is left as it is).
 void adam_update(float* param, const float* grad, float* m, float* v, size_t n, float lr,
                  float beta1, float beta2, float eps, float weight_decay, float bc1, float bc2,
-                 bool decoupled = true);
+                 bool decoupled = true, float grad_scale = 1.f);
 // SGD with optional momentum (buf = mu buf + g; step = nesterov ? g + mu buf : buf) and
 // L2 weight decay folded into g: p -= lr * step. buf may be null when mu == 0.
 void sgd_update(float* param, const float* grad, float* buf, size_t n, float lr, float momentum,
-                bool nesterov, float weight_decay, bool first_step);
+                bool nesterov, float weight_decay, bool first_step, float grad_scale = 1.f);
 // Adagrad: sum += g^2; p -= lr * g / (sqrt(sum) + eps), g including L2 decay.
 void adagrad_update(float* param, const float* grad, float* sum, size_t n, float lr, float eps,
-                    float weight_decay);
+                    float weight_decay, float grad_scale = 1.f);
 
 } // namespace lmk::nn

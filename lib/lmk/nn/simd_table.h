@@ -57,11 +57,12 @@ struct SimdTable {
     void (*attention_bwd)(float* dq, float* dk, float* dv, float* dbias, AttentionOverwrite overwrite,
                           const float* dout, const float* out, const float* lse, const float* q,
                           const float* k, const float* v, const AttentionShape& s, int64_t b, int64_t h);
-    void (*adam)(float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1,
+    // The updates read the gradient as g * gs (gs: a clipping factor, 1 for none).
+    void (*adam)(float* p, const float* g, float gs, float* m, float* v, int64_t n, float lr, float b1,
                  float b2, float eps, float wd, float bc1, float bc2, bool decoupled);
-    void (*sgd)(float* p, const float* g, float* buf, int64_t n, float lr, float mu, bool nesterov,
+    void (*sgd)(float* p, const float* g, float gs, float* buf, int64_t n, float lr, float mu, bool nesterov,
                 float wd, bool first);
-    void (*adagrad)(float* p, const float* g, float* sum, int64_t n, float lr, float eps, float wd);
+    void (*adagrad)(float* p, const float* g, float gs, float* sum, int64_t n, float lr, float eps, float wd);
 };
 
 // 64-byte aligned scratch of the calling thread, valid until its next call (attention tiles;

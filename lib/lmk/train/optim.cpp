@@ -83,23 +83,25 @@ Optimizer::Optimizer(nn::ParameterStore& store, const OptimizerConfig& config) :
     LMK_CHECK(!cfg_.nesterov || cfg_.momentum > 0, "optimizer: Nesterov needs momentum > 0");
     for (nn::Parameter* p : store.trainable()) {
         Slot s{p, {}, {}};
-        const size_t n = size_t(p->value.numel());
         switch (cfg_.kind) {
         case OptimizerKind::adam:
         case OptimizerKind::adamw:
-            s.a.assign(n, 0.f);
-            s.b.assign(n, 0.f);
+            s.a = nn::Tensor::zeros(p->value.shape());
+            s.b = nn::Tensor::zeros(p->value.shape());
             break;
         case OptimizerKind::sgd:
-            if (cfg_.momentum > 0) s.a.assign(n, 0.f);
+            if (cfg_.momentum > 0) s.a = nn::Tensor::zeros(p->value.shape());
             break;
-        case OptimizerKind::adagrad: s.a.assign(n, cfg_.adagrad_initial); break;
+        case OptimizerKind::adagrad:
+            s.a = nn::Tensor::zeros(p->value.shape());
+            s.a.fill(cfg_.adagrad_initial);
+            break;
         }
         slots_.push_back(std::move(s));
     }
 }
 
-void Optimizer::step(float lr) {
+void Optimizer::step(float lr, float grad_scale) {
     t_++;
     const double t = double(t_);
     const float bc1 = float(1.0 - std::pow(double(cfg_.beta1), t));
@@ -124,13 +126,13 @@ void Optimizer::step(float lr) {
         case OptimizerKind::adamw:
         case OptimizerKind::adam: // Adam's decay is L2 on the gradient, as in torch.optim.Adam
             nn::adam_update(w, g, s.a.data() + b, s.b.data() + b, n, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, wd, bc1,
-                            bc2, cfg_.kind == OptimizerKind::adamw);
+                            bc2, cfg_.kind == OptimizerKind::adamw, grad_scale);
             break;
         case OptimizerKind::sgd:
-            nn::sgd_update(w, g, s.a.empty() ? nullptr : s.a.data() + b, n, lr, cfg_.momentum, cfg_.nesterov, wd,
-                           t_ == 1);
+            nn::sgd_update(w, g, s.a.defined() ? s.a.data() + b : nullptr, n, lr, cfg_.momentum, cfg_.nesterov, wd,
+                           t_ == 1, grad_scale);
             break;
-        case OptimizerKind::adagrad: nn::adagrad_update(w, g, s.a.data() + b, n, lr, cfg_.adagrad_eps, wd); break;
+        case OptimizerKind::adagrad: nn::adagrad_update(w, g, s.a.data() + b, n, lr, cfg_.adagrad_eps, wd, grad_scale); break;
         }
     });
 }
@@ -142,8 +144,8 @@ std::vector<StateBuffer> Optimizer::state() {
     std::vector<StateBuffer> out;
     for (Slot& s : slots_) {
         std::vector<int64_t> shape = s.param->value.shape().to_vector();
-        if (!s.a.empty()) out.push_back({s.param->name + "." + a_name, shape, s.a.data(), s.a.size()});
-        if (!s.b.empty()) out.push_back({s.param->name + ".exp_avg_sq", shape, s.b.data(), s.b.size()});
+        if (s.a.defined()) out.push_back({s.param->name + "." + a_name, shape, s.a.data(), size_t(s.a.numel())});
+        if (s.b.defined()) out.push_back({s.param->name + ".exp_avg_sq", shape, s.b.data(), size_t(s.b.numel())});
     }
     return out;
 }
@@ -172,12 +174,13 @@ float grad_norm(const nn::ParameterStore& store) {
     return float(std::sqrt(total));
 }
 
+float clip_factor(float norm, float max_norm) { return max_norm > 0.f && norm > max_norm ? max_norm / (norm + 1e-6f) : 1.f; }
+
 float clip_grad_norm(nn::ParameterStore& store, float max_norm) {
     const float norm = grad_norm(store);
-    if (max_norm > 0.f && norm > max_norm) {
-        const float factor = max_norm / (norm + 1e-6f);
+    const float factor = clip_factor(norm, max_norm);
+    if (factor != 1.f)
         for_each_grad_chunk(with_grads(store), [&](float* g, size_t n) { nn::scale_inplace(g, n, factor); });
-    }
     return norm;
 }
 

@@ -52,8 +52,9 @@ public:
     // Captures the store's trainable parameters now (freeze before constructing).
     Optimizer(nn::ParameterStore& store, const OptimizerConfig& config);
 
-    // One update with learning rate lr; increments step_count().
-    void step(float lr);
+    // One update with learning rate lr, reading each gradient as grad * grad_scale (pass
+    // clip_factor's value to clip without a pass of its own); increments step_count().
+    void step(float lr, float grad_scale = 1.f);
 
     int64_t step_count() const { return t_; }
     void set_step_count(int64_t t) { t_ = t; }
@@ -65,8 +66,10 @@ public:
 private:
     struct Slot {
         nn::Parameter* param;
-        std::vector<float> a; // exp_avg / momentum_buffer / sum
-        std::vector<float> b; // exp_avg_sq
+        // Owned, aligned tensors (not std::vector: its 16-byte alignment splits every
+        // AVX-512 load of the update across two cache lines); undefined when unused.
+        nn::Tensor a; // exp_avg / momentum_buffer / sum
+        nn::Tensor b; // exp_avg_sq
     };
     OptimizerConfig cfg_;
     std::vector<Slot> slots_;
@@ -78,5 +81,8 @@ private:
 // before clipping.
 float clip_grad_norm(nn::ParameterStore& store, float max_norm);
 float grad_norm(const nn::ParameterStore& store);
+// The factor clip_grad_norm scales the gradients by for this norm: max_norm / (norm + 1e-6)
+// when max_norm > 0 and norm exceeds it, else 1.
+float clip_factor(float norm, float max_norm);
 
 } // namespace lmk::train
