@@ -13,6 +13,7 @@
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <fmt/format.h>
 #include <limits>
 
 using namespace lmk;
@@ -72,19 +73,44 @@ TEST_CASE("an interrupted and resumed run ends bit-identical to an uninterrupted
     {
         Gpt m(tiny_config());
         m.init_weights(o.seed);
-        Trainer t(m, o, a);
+        TrainOptions profiled = o; // timing every op must not change a bit of the run (checked below)
+        profiled.profile_ops = true;
+        Trainer t(m, profiled, a);
         TrainResult r = t.run();
         CHECK(r.step == 8);
         CHECK(r.last_loss < std::log(50.0));
-        // The phase profile covers the 7 steps after the first; the phases fit in the steps.
+        // The phase profile covers the 6 steps after the first two; the phases fit in the steps.
         const PhaseTimes& p = r.phases;
-        CHECK(p.steps == 7);
+        CHECK(p.steps == 6);
         CHECK(p.forward > 0);
         CHECK(p.backward > 0);
         CHECK(p.optimizer > 0);
         CHECK(p.data + p.zero_grad + p.forward + p.backward + p.clip + p.optimizer <= p.step);
         CHECK(p.eval > 0);   // evaluations at 3, 6 and 8
         CHECK(p.save > 0);   // the final checkpoint
+        // The op rows: every op of the tiny GPT, once per call, inside its phase's time.
+        const auto& rows = p.ops.rows();
+        for (const char* op : {"embedding", "layernorm", "attention", "activation", "add", "cross_entropy"}) {
+            INFO(op);
+            REQUIRE(rows.count(op) == 1);
+            CHECK(rows.at(op).forward_calls == rows.at(op).backward_calls);
+        }
+        double fwd = 0, bwd = 0;
+        int64_t linear_calls = 0;
+        for (const auto& [label, row] : rows) {
+            fwd += row.forward, bwd += row.backward;
+            if (label.starts_with("linear ")) linear_calls += row.forward_calls;
+        }
+        const GptConfig c = tiny_config();
+        const int64_t micro_steps = 6 * o.grad_accum; // evaluations are not profiled
+        CHECK(linear_calls == micro_steps * (4 * c.n_layer + 1)); // qkv, proj, fc, fc2 per layer and the head
+        CHECK(rows.count(fmt::format("linear {}->{}", c.n_embd, 3 * c.n_embd)) == 1);
+        CHECK(rows.at("cross_entropy").forward_calls == micro_steps);
+        CHECK(fwd <= p.forward);
+        CHECK(bwd <= p.backward);
+        const std::string report = profile_report(p);
+        CHECK(report.starts_with("pretrain: profile of 6 steps after the first two"));
+        CHECK(report.find("  attention ") != std::string::npos);
     }
     {
         Gpt m(tiny_config());

@@ -54,27 +54,6 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
     return c;
 }
 
-// --profile: where the steady-state steps' time went (stderr; stdout stays empty).
-void print_profile(const lmk::PhaseTimes& p) {
-    if (p.steps == 0) {
-        fmt::print(stderr, "pretrain: profile: no steps after the first to report\n");
-        return;
-    }
-    const double n = double(p.steps);
-    fmt::print(stderr, "pretrain: profile of {} steps after the first ({:.1f} ms per step):\n", p.steps, 1e3 * p.step / n);
-    auto row = [&](const char* name, double s) {
-        fmt::print(stderr, "  {:<10} {:10.3f} s {:10.2f} ms/step {:6.1f}%\n", name, s, 1e3 * s / n, 100 * s / p.step);
-    };
-    row("data", p.data);
-    row("zero_grad", p.zero_grad);
-    row("forward", p.forward);
-    row("backward", p.backward);
-    row("clip", p.clip);
-    row("optimizer", p.optimizer);
-    row("other", p.step - p.data - p.zero_grad - p.forward - p.backward - p.clip - p.optimizer);
-    fmt::print(stderr, "  outside the steps: eval {:.3f} s, checkpoints {:.3f} s\n", p.eval, p.save);
-}
-
 int run(Options& o, const lmk::CommonFlags& common) {
     LMK_CHECK(o.arch == "gpt", "--arch {}: only gpt is trained by this build", o.arch);
     lmk::install_stop_handlers();
@@ -89,6 +68,7 @@ int run(Options& o, const lmk::CommonFlags& common) {
         if (o.eval_batches_opt->count()) t.eval_batches = o.train.eval_batches; // evaluation only: training unchanged
         t.stop_after = o.train.stop_after;
         t.peak_gflops = o.train.peak_gflops;
+        t.profile_ops = o.profile;
         LMK_CHECK(t.steps >= state.step, "--steps {} is before the checkpoint's step {}", t.steps, state.step);
         model = lmk::load_model_dir(o.resume);
         trainer = std::make_unique<lmk::Trainer>(*model, t, o.resume);
@@ -127,12 +107,13 @@ int run(Options& o, const lmk::CommonFlags& common) {
             o.train.grad_accum = o.batch_tokens / per_micro;
         }
         o.train.seed = common.seed;
+        o.train.profile_ops = o.profile;
         std::filesystem::create_directories(o.out);
         if (tk) lmk::write_file(o.out + "/tokenizer.json", lmk::tok::to_hf_json(*tk));
         trainer = std::make_unique<lmk::Trainer>(*model, o.train, o.out);
     }
     lmk::TrainResult r = trainer->run();
-    if (o.profile) print_profile(r.phases);
+    if (o.profile) fmt::print(stderr, "{}", lmk::profile_report(r.phases));
     lmk::log_info("done: step {}{}{}; model in {}, loss curve {}/loss.svg", r.step,
                   std::isnan(r.last_loss) ? "" : fmt::format(", train loss {:.4f}", r.last_loss),
                   std::isnan(r.val_loss) ? "" : fmt::format(", val loss {:.4f}", r.val_loss), o.out, o.out);
@@ -197,7 +178,7 @@ int main(int argc, char** argv) {
             app.add_option("--save-every", o.train.save_every, "checkpoint every N steps (0 = at the end)")->check(CLI::NonNegativeNumber)->group(t);
             app.add_option("--stop-after", o.train.stop_after, "stop (with a checkpoint) after step N, as a signal would")->group(t);
             app.add_option("--peak-gflops", o.train.peak_gflops, "FP32 peak for MFU (default: estimated from the CPU)")->group(t);
-            app.add_flag("--profile", o.profile, "print where the steps' time went (data, forward, backward, clip, optimizer) on stderr")->group(t);
+            app.add_flag("--profile", o.profile, "print where the steps' time went (data, forward, backward, clip, optimizer, and op by op) on stderr")->group(t);
         },
         [&](const lmk::CommonFlags& c) { return run(o, c); });
 }

@@ -3,8 +3,10 @@
 #include "lmk/core/error.h"
 #include "lmk/core/rng.h"
 #include "lmk/core/threads.h"
+#include "lmk/nn/op_profile.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -116,7 +118,10 @@ void Graph::reset() {
     tape_.clear();
     arena_.reset();
     op_counter_ = 0;
+    if (profile) profile->start();
 }
+
+void Graph::profile_forward(const TapeEntry& e) { profile->forward_recorded(e); }
 
 Var Graph::param(Parameter& p) {
     Node n;
@@ -195,7 +200,13 @@ void Graph::replay() {
     for (size_t i = tape_.size(); i-- > 0;) {
         const TapeEntry& e = tape_[i];
         if (!grad_if_any(e.out)) continue; // no gradient reached this op's output
+        if (!profile) {
+            backward_op(*this, e);
+            continue;
+        }
+        const auto t0 = std::chrono::steady_clock::now();
         backward_op(*this, e);
+        profile->add_backward(e, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
 }
 

@@ -46,6 +46,7 @@ namespace lmk::nn {
 
 class Graph;
 class Adapter;
+class OpProfile;
 
 // A handle to a value in a Graph (valid until the graph's next reset()).
 struct Var {
@@ -178,6 +179,7 @@ public:
     Precision precision = Precision::f32; // matmul operands (bf16 = mixed precision)
     uint64_t seed = 0;                    // dropout masks derive from (seed, step, op index)
     uint64_t step = 0;                    // set by the training loop
+    OpProfile* profile = nullptr;         // when set, every recorded op is timed (op_profile.h)
 
     // ---- for ops (nn/ops.cpp)
     Var make(Shape shape, bool requires_grad); // output node (uninitialised arena tensor)
@@ -192,7 +194,10 @@ public:
     GradOut grad_out(int32_t id);
     float* grad_if_any(int32_t id) const { return nodes_[size_t(id)].grad; }
     Parameter* parameter(int32_t id) const { return nodes_[size_t(id)].param; }
-    void record(const TapeEntry& e) { tape_.push_back(e); }
+    void record(const TapeEntry& e) {
+        if (profile) profile_forward(e);
+        tape_.push_back(e);
+    }
     uint64_t next_op_seed();                   // distinct per dropout call within a step
     Arena& arena() { return arena_; }
     size_t tape_size() const { return tape_.size(); }
@@ -206,6 +211,7 @@ private:
         bool requires_grad = false;
     };
     void replay();
+    void profile_forward(const TapeEntry& e);
 
     std::vector<Node> nodes_;
     std::vector<TapeEntry> tape_;

@@ -283,6 +283,7 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTime
     Impl& m = *impl_;
     nn::Graph& g = m.graph;
     PhaseClock clock;
+    g.profile = o_.profile_ops ? &t.ops : nullptr;
     model_.params().zero_grad();
     clock.to(t.zero_grad);
     nn::CrossEntropyOptions ce;
@@ -301,9 +302,11 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTime
         g.backward(o_.grad_accum > 1 ? nn::scale(g, loss, 1.0f / float(o_.grad_accum)) : loss);
         clock.to(t.backward);
     }
+    g.profile = nullptr; // evaluations are not profiled
     loss_out = loss_sum / double(o_.grad_accum);
-    norm_out = o_.grad_clip > 0 ? train::clip_grad_norm(model_.params(), o_.grad_clip)
-                                : train::grad_norm(model_.params());
+    // Clipping is folded into the update (the optimizer reads each gradient times the factor),
+    // so the gradients are read once for the norm and once for the update.
+    norm_out = train::grad_norm(model_.params());
     clock.to(t.clip);
     if (!std::isfinite(loss_out) || !std::isfinite(norm_out))
         throw Error(fmt::format("step {}: {} is {} (lr {:.3g}); stopped before updating the weights; the last good "
@@ -311,7 +314,7 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTime
                                 state_.step + 1, std::isfinite(loss_out) ? "gradient norm" : "loss",
                                 std::isfinite(loss_out) ? norm_out : loss_out, lr, dir_),
                     "lower --lr, add --warmup or --grad-clip, or try --precision fp32; continue with --resume");
-    m.opt->step(lr);
+    m.opt->step(lr, train::clip_factor(float(norm_out), o_.grad_clip));
     clock.to(t.optimizer);
 }
 
@@ -345,16 +348,20 @@ TrainResult Trainer::run() {
     // SIGINT delivered inside a GEMM was followed by heap corruption in oneDNN's scratch
     // memory (pretrain_resume.sh failed about 1 run in 3).
     StopSignalsDeferred deferred;
-    bool first_step = true;
+    // The profile leaves out this process's first two steps: the first grows the arena and
+    // JIT-compiles the GEMMs, the second first touches the arena's consolidated block.
+    constexpr int64_t kUnprofiledSteps = 2;
+    int64_t steps_run = 0;
     while (state_.step < o_.steps) {
         const float lr = m.schedule.lr(state_.step);
         const auto t0 = std::chrono::steady_clock::now();
         double loss = 0, norm = 0;
         PhaseTimes step_times;
-        train_step(loss, norm, lr, first_step ? step_times : r.phases);
+        const bool profiled = steps_run >= kUnprofiledSteps;
+        train_step(loss, norm, lr, profiled ? r.phases : step_times);
         const double dt = since(t0);
-        if (!first_step) r.phases.steps++, r.phases.step += dt;
-        first_step = false;
+        if (profiled) r.phases.steps++, r.phases.step += dt;
+        steps_run++;
         state_.step++;
         state_.tokens += o_.tokens_per_step();
         state_.elapsed = elapsed0 + since(t_run);
@@ -403,7 +410,7 @@ TrainResult Trainer::run() {
         }
     }
     progress.finish();
-    if (first_step && m.val) { // resumed at its last step: nothing to train, so evaluate again
+    if (steps_run == 0 && m.val) { // resumed at its last step: nothing to train, so evaluate again
         r.val_loss = evaluate();
         m.metrics->add_eval(state_.step, r.val_loss, state_.elapsed);
         log_info("step {}/{}: val loss {:.4f} ({})", state_.step, o_.steps, r.val_loss,

@@ -32,6 +32,7 @@
 //   // later: lmk::Trainer t2 = ..., t2.restore(lmk::load_trainer_state("runs/gpt"));
 #pragma once
 #include "lmk/model/gpt.h"
+#include "lmk/nn/op_profile.h"
 #include "lmk/train/checkpoint.h"
 
 #include <cstdint>
@@ -60,6 +61,7 @@ struct TrainOptions {
     int64_t save_every = 0;           // 0: checkpoint at the end (and on a signal) only
     int64_t stop_after = 0;           // >0: stop (checkpoint, like a signal) after this step
     double peak_gflops = 0;           // for MFU; 0: estimated from the CPU
+    bool profile_ops = false;         // time every op of the steps (PhaseTimes::ops)
     uint64_t seed = 1337;
 
     void validate() const; // throws lmk::Error naming the flag
@@ -71,7 +73,8 @@ std::string train_options_to_json(const TrainOptions& o);
 TrainOptions train_options_from_json(const std::string& json, const std::string& context);
 
 // Where the training steps' wall time went, summed over the steps this process ran after
-// its first (the first grows the arena and JIT-compiles the GEMMs, so it is left out).
+// its first two (the first grows the arena and JIT-compiles the GEMMs, the second first
+// touches the arena's consolidated block, so they are left out).
 // pretrain --profile prints it. Evaluation and checkpoints are outside the steps.
 struct PhaseTimes {
     int64_t steps = 0;                              // steps summed below
@@ -79,7 +82,12 @@ struct PhaseTimes {
     double backward = 0, clip = 0, optimizer = 0;   // clip: gradient norm (and scaling)
     double step = 0;                                // whole steps (>= the sum of the phases)
     double eval = 0, save = 0;                      // every evaluation and checkpoint
+    nn::OpProfile ops;                              // with TrainOptions::profile_ops
 };
+
+// The --profile table: the phases, then the ops costliest first (ms per step forward and
+// backward, calls per step, share of the step), "pretrain: profile ..." lines ending in '\n'.
+std::string profile_report(const PhaseTimes& p);
 
 struct TrainResult {
     int64_t step = 0;         // steps completed
