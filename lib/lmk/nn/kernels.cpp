@@ -348,7 +348,11 @@ void add_rows(GradOut dst, const float* src, int64_t R, int64_t C) {
     if (!dst) return;
     const SimdTable& t = table();
     float* d = dst.data;
-    parallel_for_chunks(size_t(C), 256, [&](size_t c0, size_t c1) {
+    // Column slices of ~kElemGrain elements in all (each column's rows summed in order, so
+    // the slicing does not change a bit): a residual's same-shape add (R = 1) is a plain copy,
+    // which 256-column slices cut into hundreds of tasks.
+    const size_t grain = std::max<size_t>(256, kElemGrain / size_t(std::max<int64_t>(R, 1)));
+    parallel_for_chunks(size_t(C), grain, [&](size_t c0, size_t c1) {
         int64_t r = 0;
         if (dst.overwrite()) { // the first row is copied: 0 + row == row
             if (R > 0) std::memcpy(d + c0, src + c0, (c1 - c0) * sizeof(float));
