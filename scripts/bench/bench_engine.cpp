@@ -58,18 +58,19 @@ template <class F> double best_time(int reps, F fn) {
     return best;
 }
 
-// Buffers 64-byte aligned, as the engine's arena and Tensor::zeros (and PyTorch's allocator)
-// give them: with std::vector's 16-byte alignment every AVX-512 load of a large array splits
-// across two cache lines, which cost the row kernels 20-30% here.
-template <class T> struct Aligned64 {
+// Buffers from the engine's own allocator (nn::allocate_aligned: 64-byte aligned, 2 MB and
+// larger ones on transparent huge pages), as its arena and Tensor::zeros give them: with
+// std::vector's 16-byte alignment every AVX-512 load of a large array splits across two
+// cache lines, which cost the row kernels 20-30% here.
+template <class T> struct EngineAllocator {
     using value_type = T;
-    Aligned64() = default;
-    template <class U> Aligned64(const Aligned64<U>&) {}
-    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
-    void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
-    template <class U> bool operator==(const Aligned64<U>&) const { return true; }
+    EngineAllocator() = default;
+    template <class U> EngineAllocator(const EngineAllocator<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(allocate_aligned(n * sizeof(T))); }
+    void deallocate(T* p, size_t) { std::free(p); }
+    template <class U> bool operator==(const EngineAllocator<U>&) const { return true; }
 };
-using Buf = std::vector<float, Aligned64<float>>;
+using Buf = std::vector<float, EngineAllocator<float>>;
 
 Buf randn(size_t n, float scale, uint64_t seed) {
     lmk::Rng rng(seed);
