@@ -58,8 +58,8 @@ template <class F> double best_time(int reps, F fn) {
     return best;
 }
 
-// Buffers from the engine's own allocator (nn::allocate_aligned: 64-byte aligned, 2 MB and
-// larger ones on transparent huge pages), as its arena and Tensor::zeros give them: with
+// Buffers from the engine's own allocator (nn::allocate_aligned: 64-byte aligned), as its
+// arena and Tensor::zeros give them: with
 // std::vector's 16-byte alignment every AVX-512 load of a large array splits across two
 // cache lines, which cost the row kernels 20-30% here.
 template <class T> struct EngineAllocator {

@@ -74,9 +74,9 @@ private:
     std::shared_ptr<void> owner_; // null for non-owning tensors
 };
 
-// The engine's storage: 64-byte aligned, and blocks of 2 MB or more 2 MB aligned on
-// transparent huge pages (tensor.cpp). Free with std::free. Tensor::zeros and the Arena use
-// it; so do benchmarks that time the engine's kernels on buffers like the engine's.
+// The engine's storage: 64-byte aligned (tensor.cpp says why no huge pages). Free with
+// std::free. Tensor::zeros and the Arena use it; so do benchmarks that time the engine's
+// kernels on buffers like the engine's.
 void* allocate_aligned(size_t nbytes);
 
 // A bump allocator for one training step's activations, gradients and scratch. reset()
