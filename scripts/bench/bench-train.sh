@@ -31,7 +31,10 @@ else
     for i in $(seq 1 3000); do echo "line $i of a small stand-in corpus, since ../shared is absent."; done >"$tmp/c.txt"
     "$LMK_BIN/char-shards" -q "$tmp/c.txt" -o "$tmp/char"
 fi
-char_vocab=$(grep -o '": [0-9]*' "$tmp/char/tokenizer.json" | wc -l)
+# The character vocabulary: the entries of tokenizer.json's model.vocab (65 for
+# tinyshakespeare, nanoGPT's meta.pkl vocab_size). Counting every '": N' of the whole file, as
+# this script did before, also counted other fields and gave 85.
+char_vocab=$(perl -MJSON::PP -0777 -ne 'print scalar keys %{ decode_json($_)->{model}{vocab} }' "$tmp/char/tokenizer.json")
 
 # Random-token shards for the larger vocabularies (throughput only).
 make_random_shard() { # path vocab tokens
