@@ -4,6 +4,7 @@
 #include "lmk/core/progress.h"
 #include "lmk/core/threads.h"
 
+#include <algorithm>
 #include <atomic>
 #include <doctest/doctest.h>
 
@@ -42,5 +43,23 @@ TEST_CASE("threads: fixed chunks cover the range exactly once") {
     });
     for (auto& h : hits) CHECK(h.load() == 1);
     CHECK_THROWS_AS(set_threads(-1), Error);
+    set_threads(0);
+}
+
+TEST_CASE("threads: pieces of several arrays cover every element once, pieces fixed by the sizes") {
+    set_threads(2);
+    const std::vector<size_t> sizes = {5, 0, 16, 33};
+    std::vector<std::vector<std::atomic<int>>> hits;
+    for (size_t n : sizes) hits.emplace_back(n);
+    std::atomic<int> calls{0};
+    parallel_for_pieces(sizes, 16, [&](size_t i, size_t b, size_t e) {
+        CHECK(b % 16 == 0);
+        CHECK(e == std::min(sizes[i], b + 16));
+        for (size_t k = b; k < e; k++) hits[i][k]++;
+        calls++;
+    });
+    CHECK(calls.load() == 1 + 0 + 1 + 3); // 5; none; 16; 16 + 16 + 1
+    for (auto& array : hits)
+        for (auto& h : array) CHECK(h.load() == 1);
     set_threads(0);
 }

@@ -42,4 +42,21 @@ void parallel_for_chunks(size_t n, size_t grain, const std::function<void(size_t
     });
 }
 
+void parallel_for_pieces(const std::vector<size_t>& sizes, size_t piece,
+                         const std::function<void(size_t, size_t, size_t)>& fn) {
+    struct Piece {
+        size_t array, begin, end;
+    };
+    // The calling thread's list, capacity kept across calls (workers only read it).
+    static thread_local std::vector<Piece> reused;
+    std::vector<Piece>& pieces = reused;
+    pieces.clear();
+    if (piece == 0) piece = 1;
+    for (size_t i = 0; i < sizes.size(); i++)
+        for (size_t b = 0; b < sizes[i]; b += piece) pieces.push_back({i, b, std::min(sizes[i], b + piece)});
+    parallel_for_chunks(pieces.size(), 1, [&](size_t c0, size_t c1) {
+        for (size_t c = c0; c < c1; c++) fn(pieces[c].array, pieces[c].begin, pieces[c].end);
+    });
+}
+
 } // namespace lmk

@@ -10,6 +10,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 namespace lmk {
 
@@ -20,5 +21,11 @@ int hardware_threads();
 // Calls fn(begin, end) over [0, n) in chunks of `grain` (the last may be shorter), in
 // parallel. Chunk boundaries depend only on n and grain.
 void parallel_for_chunks(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
+
+// Calls fn(i, begin, end) over elements [0, sizes[i]) of every array i, cut into pieces of
+// `piece` elements, all arrays' pieces in one parallel loop (a model's many small tensors are
+// each too small to share out; together they are not). The pieces depend only on the sizes.
+void parallel_for_pieces(const std::vector<size_t>& sizes, size_t piece,
+                         const std::function<void(size_t, size_t, size_t)>& fn);
 
 } // namespace lmk

@@ -79,17 +79,12 @@ std::vector<Parameter*> ParameterStore::trainable() const {
 }
 
 void ParameterStore::zero_grad() {
-    // Pieces of every gradient at once, in parallel: a model's many small gradients (biases,
-    // norms) are each too small to split across threads; together they are not.
-    constexpr size_t kPiece = 16384;
-    std::vector<std::pair<float*, size_t>> pieces;
-    for (Parameter* p : order_) {
-        if (!p->grad.defined()) continue;
-        const size_t n = size_t(p->grad.numel());
-        for (size_t b = 0; b < n; b += kPiece) pieces.emplace_back(p->grad.data() + b, std::min(kPiece, n - b));
-    }
-    parallel_for_chunks(pieces.size(), 1, [&](size_t c0, size_t c1) {
-        for (size_t c = c0; c < c1; c++) std::memset(pieces[c].first, 0, pieces[c].second * sizeof(float));
+    // Pieces of every gradient at once, in parallel (parallel_for_pieces).
+    std::vector<size_t> sizes(order_.size(), 0);
+    for (size_t i = 0; i < order_.size(); i++)
+        if (order_[i]->grad.defined()) sizes[i] = size_t(order_[i]->grad.numel());
+    parallel_for_pieces(sizes, kParameterPiece, [&](size_t i, size_t b, size_t e) {
+        std::memset(order_[i]->grad.data() + b, 0, (e - b) * sizeof(float));
     });
 }
 

@@ -48,6 +48,10 @@ class Graph;
 class Adapter;
 class OpProfile;
 
+// Elements per task when an elementwise pass runs over all parameters at once (zeroing, the
+// optimizer's update, clipping): lmk::parallel_for_pieces with this piece size.
+constexpr size_t kParameterPiece = 16384;
+
 // A handle to a value in a Graph (valid until the graph's next reset()).
 struct Var {
     Graph* graph = nullptr;

@@ -13,49 +13,12 @@ namespace lmk::train {
 
 namespace {
 
-// Elements per task when the parameters' elementwise passes (update, clip, zero) run over
-// all parameters at once: a model has many small tensors (biases, norms), so one
-// parallel loop over them all, not one per tensor, is what lets a second thread help.
-constexpr size_t kParamChunk = 16384;
-
-struct ParamChunk {
-    size_t param; // index into the caller's list
-    size_t begin, end;
-};
-
-// Cuts each tensor of `sizes` into kParamChunk pieces (a fixed function of the sizes, so
-// work and results do not depend on the thread count) into `out`, reusing its capacity.
-void cut_params(const std::vector<size_t>& sizes, std::vector<ParamChunk>& out) {
-    out.clear();
-    for (size_t i = 0; i < sizes.size(); i++)
-        for (size_t b = 0; b < sizes[i]; b += kParamChunk) out.push_back({i, b, std::min(sizes[i], b + kParamChunk)});
-}
-
 // The parameters with a gradient to use (trainable, gradient allocated), in registration order.
 std::vector<nn::Parameter*> with_grads(const nn::ParameterStore& store) {
     std::vector<nn::Parameter*> out;
     for (nn::Parameter* p : store.all())
         if (p->requires_grad && p->grad.defined()) out.push_back(p);
     return out;
-}
-
-// Calls fn(i, begin, end) over elements [0, sizes[i]) of every tensor i, in parallel chunks.
-template <class Fn>
-void for_each_tensor_chunk(const std::vector<size_t>& sizes, const Fn& fn) {
-    static thread_local std::vector<ParamChunk> reused; // capacity kept across calls
-    std::vector<ParamChunk>& chunks = reused; // the caller's: workers have their own thread_local
-    cut_params(sizes, chunks);
-    parallel_for_chunks(chunks.size(), 1, [&](size_t c0, size_t c1) {
-        for (size_t c = c0; c < c1; c++) fn(chunks[c].param, chunks[c].begin, chunks[c].end);
-    });
-}
-
-// The same over the gradients of ps.
-template <class Fn>
-void for_each_grad_chunk(const std::vector<nn::Parameter*>& ps, const Fn& fn) {
-    std::vector<size_t> sizes;
-    for (nn::Parameter* p : ps) sizes.push_back(size_t(p->grad.numel()));
-    for_each_tensor_chunk(sizes, [&](size_t i, size_t b, size_t e) { fn(ps[i]->grad.data() + b, e - b); });
 }
 
 } // namespace
@@ -115,7 +78,7 @@ void Optimizer::step(float lr, float grad_scale) {
     }
     // Every update is elementwise, so pieces of all parameters at once in parallel give the
     // bits that one tensor after another gives.
-    for_each_tensor_chunk(sizes, [&](size_t i, size_t b, size_t e) {
+    parallel_for_pieces(sizes, nn::kParameterPiece, [&](size_t i, size_t b, size_t e) {
         Slot& s = slots_[i];
         nn::Parameter& p = *s.param;
         const size_t n = e - b;
@@ -179,8 +142,13 @@ float clip_factor(float norm, float max_norm) { return max_norm > 0.f && norm > 
 float clip_grad_norm(nn::ParameterStore& store, float max_norm) {
     const float norm = grad_norm(store);
     const float factor = clip_factor(norm, max_norm);
-    if (factor != 1.f)
-        for_each_grad_chunk(with_grads(store), [&](float* g, size_t n) { nn::scale_inplace(g, n, factor); });
+    if (factor == 1.f) return norm;
+    const std::vector<nn::Parameter*> ps = with_grads(store);
+    std::vector<size_t> sizes;
+    for (nn::Parameter* p : ps) sizes.push_back(size_t(p->grad.numel()));
+    parallel_for_pieces(sizes, nn::kParameterPiece, [&](size_t i, size_t b, size_t e) {
+        nn::scale_inplace(ps[i]->grad.data() + b, e - b, factor);
+    });
     return norm;
 }
 
