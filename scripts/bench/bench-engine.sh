@@ -10,6 +10,7 @@
 # with two the wall clock. LMK_BENCH_THREADS overrides the thread counts ("1 2");
 # LMK_BENCH_ONLY runs only the listed kernel groups (e.g. "layernorm" or "gemm,attention").
 set -eu
+. "$(dirname "$0")/peer-env.sh"
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
 bench="$LMK_BIN/bench_engine"
 [ -x "$bench" ] || { echo "bench-engine: $bench not built (make bench builds it)"; exit 1; }
@@ -24,8 +25,8 @@ for threads in ${LMK_BENCH_THREADS:-1 2}; do
     taskset -c "$cpus" "$bench" "$threads" auto ${LMK_BENCH_ONLY:-} > "$tmp/lmk"
     : > "$tmp/torch"
     if [ $have_torch = 1 ]; then
-        # OPENBLAS_* are set on these machines for other projects; PyTorch runs with its defaults.
-        env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE taskset -c "$cpus" "$py" \
+        # PyTorch with its best settings here (peer-env.sh).
+        taskset -c "$cpus" "${torch_env[@]}" "$py" \
             "$LMK_SRC/scripts/bench/bench_engine_torch.py" "$threads" ${LMK_BENCH_ONLY:-} > "$tmp/torch"
     fi
     echo "== $threads thread(s), cpus $cpus, $(head -1 "$tmp/lmk" | sed 's/^# //')"

@@ -11,6 +11,7 @@
 # sends it to the reference netlib BLAS) and with every projection and the LM head through its
 # bundled oneDNN (--mkldnn), the fair peer. Needs ../shared (data, GPT-2 tokenizer) and torch.
 set -eu
+. "$(dirname "$0")/peer-env.sh"
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
 shared="$LMK_SRC/../shared/data"
 [ -f "$shared/tokenizers/gpt2/tokenizer.json" ] || { echo "bench-eval: ../shared absent; skipped"; exit 0; }
@@ -28,7 +29,7 @@ for shots in 0 5; do
         --shots $shots --limit "$docs" --samples "$tmp/s$shots.jsonl" -o "$tmp/r$shots.json"
     lmk=$(grep -o '"docs_scored": [0-9]*, .*"cpu_seconds": [0-9.e-]*' "$tmp/r$shots.json")
     for backend in "" --mkldnn; do
-        ref=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE taskset -c "$cpus" "$py" "$LMK_SRC/scripts/eval_reference.py" \
+        ref=$(taskset -c "$cpus" "${torch_env[@]}" "$py" "$LMK_SRC/scripts/eval_reference.py" \
             bench --model "$tmp/m" --samples "$tmp/s$shots.jsonl" --threads 1 --batch-size 16 $backend)
         diff=$("$py" "$LMK_SRC/scripts/eval_reference.py" check --model "$tmp/m" --samples "$tmp/s$shots.jsonl" \
             $backend 2>&1 | sed -n 's/.*max |ours - torch| = \([^ ]*\).*/\1/p')

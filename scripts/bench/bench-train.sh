@@ -12,6 +12,7 @@
 # Environment: LMK_BIN (tools), LMK_SRC; BENCH_CPU (default 1) is the core pinned for one
 # thread, BENCH_CPUS (default 0,1) for the two-thread run; PYTHON (default: a python3 with torch).
 set -u
+. "$(dirname "$0")/peer-env.sh"
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
 cpu=${BENCH_CPU:-1}
 cpus=${BENCH_CPUS:-0,1}
@@ -70,7 +71,7 @@ torch_run() { # cpus threads precision steps args...
     local cpuset=$1 threads=$2 prec=$3 steps=$4
     shift 4
     [ -n "$py" ] || { echo 0; return; }
-    taskset -c "$cpuset" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads "$threads" --precision "$prec" \
+    taskset -c "$cpuset" "${torch_env[@]}" "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads "$threads" --precision "$prec" \
         --steps "$steps" "$@" 2>/dev/null | sed -n 's/.*"tokens_per_s": \([0-9.e+]*\).*/\1/p'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
@@ -124,7 +125,7 @@ if [ "${BENCH_FULL:-0}" = 1 ]; then
         "$val" "$exact" "$lmk_wall"
     if [ -n "$py" ]; then
         start=$(date +%s.%N)
-        out=$(taskset -c "$cpu" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" \
+        out=$(taskset -c "$cpu" "${torch_env[@]}" "$py" \
             "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads 1 --exact-val "${run_args[@]}" 2>/dev/null)
         end=$(date +%s.%N)
         exact_s=$(echo "$out" | sed -n 's/.*"exact_eval_s": \([0-9.]*\).*/\1/p')
