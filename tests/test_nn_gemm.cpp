@@ -2,7 +2,7 @@
 // of rows or columns of C on the oneTBB pool. Checked against a double-precision product on
 // shapes that are cut by rows, by columns (with a short last block) and not at all, for every
 // transpose and padded leading dimensions; the same bits for 1, 2 and 3 threads and when
-// called from inside a parallel task; gemm_bias equal to filling C with the bias and adding.
+// called from inside a parallel task (also for the exchanged A^T B); gemm_bias equal to filling C with the bias and adding.
 #include "lmk/core/rng.h"
 #include "lmk/core/threads.h"
 #include "lmk/nn/kernels.h"
@@ -20,8 +20,9 @@ namespace {
 struct Dims {
     int64_t M, N, K;
 };
-// 2 row blocks; 2 column blocks; 4 row blocks, the last shorter; one block (too small to cut).
-const Dims kShapes[] = {{300, 100, 160}, {90, 333, 200}, {520, 64, 256}, {40, 24, 33}};
+// 2 row blocks; 2 column blocks; 4 row blocks, the last shorter; one block (too small to cut);
+// tall C over a long K, which A^T B runs with the roles exchanged (C^T = B^T A, transposed back).
+const Dims kShapes[] = {{300, 100, 160}, {90, 333, 200}, {520, 64, 256}, {40, 24, 33}, {260, 40, 1100}};
 
 std::vector<float> normals(lmk::Rng& rng, int64_t n) {
     std::vector<float> v(static_cast<size_t>(n));
@@ -98,7 +99,8 @@ TEST_CASE("gemm gives the same bits for any thread count and inside a parallel t
     for (const Dims& s : kShapes)
         for (Precision p : {Precision::f32, Precision::bf16}) {
             CAPTURE(s.M);
-            Problem pr(s, false, true, 11);
+            const bool exchanged = s.K >= 1024; // A^T B on the tall shape: the exchanged path
+            Problem pr(s, exchanged, !exchanged, 11);
             lmk::set_threads(1);
             const std::vector<float> one = pr.run(1.f, 1.f, p);
             for (int threads : {2, 3}) {
