@@ -95,6 +95,26 @@ TEST_CASE("gemm, cut into blocks or not, matches a double product for every tran
             }
 }
 
+TEST_CASE("gemm_bf16 on rounded operands matches a double product for every transpose") {
+    for (const Dims& s : kShapes)
+        for (bool ta : {false, true})
+            for (bool tb : {false, true}) {
+                CAPTURE(s.M);
+                CAPTURE(ta);
+                CAPTURE(tb);
+                Problem pr(s, ta, tb, uint64_t(s.N * 5 + ta * 2 + tb));
+                std::vector<uint16_t> a16(pr.a.size()), b16(pr.b.size());
+                to_bf16(pr.a.data(), a16.data(), a16.size());
+                to_bf16(pr.b.data(), b16.data(), b16.size());
+                for (float beta : {0.f, 1.f}) {
+                    std::vector<float> got = pr.c;
+                    gemm_bf16(ta, tb, s.M, s.N, s.K, 0.75f, a16.data(), pr.lda, b16.data(), pr.ldb, beta, got.data(),
+                              pr.ldc);
+                    CHECK(pr.error(got, 0.75f, beta, true) < 1e-4);
+                }
+            }
+}
+
 TEST_CASE("gemm gives the same bits for any thread count and inside a parallel task") {
     for (const Dims& s : kShapes)
         for (Precision p : {Precision::f32, Precision::bf16}) {

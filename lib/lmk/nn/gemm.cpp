@@ -256,20 +256,12 @@ void blocked_product(int64_t M, int64_t N, int64_t K, float beta, const float* b
     });
 }
 
-void product_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A,
-                  int64_t lda, const uint16_t* B, int64_t ldb, float beta, const float* bias, float* C, int64_t ldc) {
-    blocked_product(M, N, K, beta, bias, C, ldc, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
-        bf16_matmul(trans_a, trans_b, m1 - m0, n1 - n0, K, alpha, op_a_rows(A, trans_a, lda, m0), lda,
-                    op_b_cols(B, trans_b, ldb, n0), ldb, b, C + m0 * ldc + n0, ldc);
-    });
-}
-
 // ---- exchanged roles for A^T B with tall C ----
 //
-// oneDNN's sgemm runs C = A^T B (A stored (K,M)) at 115-140 GFLOP/s on this CPU (AVX-512)
-// when C is tall (M >= 4 N) and K is long, but at ~185 with the roles exchanged: the small
-// config's weight gradients, wte's (M 8192, N 256, K 4096 tokens) and the MLP c_proj's (1024,
-// 256, 4096), lost ~60 ms of an 860 ms step. With K of a few hundred (GPT-2 124M at B 4, T 64)
+// oneDNN runs C = A^T B (A stored (K,M)) slower when C is tall (M >= 4 N) and K is long than
+// with the roles exchanged: on this CPU (AVX-512) sgemm 115-140 GFLOP/s against ~185, the bf16
+// matmul 277 against 353, for the small config's weight gradients (wte's: M 8192, N 256, K 4096
+// tokens; the MLP c_proj's: 1024, 256, 4096). With K of a few hundred (GPT-2 124M at B 4, T 64)
 // both ways run alike. Such products run as C^T = B^T A into scratch, then C = beta C + (C^T)^T.
 // A function of the shape only, so the bits still do not depend on the thread count.
 bool exchange_roles(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K) {
@@ -297,19 +289,34 @@ void add_transposed(float* C, int64_t ldc, const float* T, int64_t M, int64_t N,
     });
 }
 
-float* f32_scratch(size_t n) {
-    static thread_local std::vector<float> buf;
-    if (buf.size() < n) buf.resize(n);
-    return buf.data();
+// C = beta C + T^T after into(T) has written the exchanged product T (N x M, dense) into
+// this thread's scratch.
+template <class Into>
+void exchanged_product(int64_t M, int64_t N, float beta, float* C, int64_t ldc, const Into& into) {
+    static thread_local std::vector<float> scratch; // grows to the largest need, once
+    if (scratch.size() < size_t(M * N)) scratch.resize(size_t(M * N));
+    into(scratch.data());
+    add_transposed(C, ldc, scratch.data(), M, N, beta);
+}
+
+void product_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A,
+                  int64_t lda, const uint16_t* B, int64_t ldb, float beta, const float* bias, float* C, int64_t ldc) {
+    if (!bias && exchange_roles(trans_a, trans_b, M, N, K))
+        return exchanged_product(M, N, beta, C, ldc, [&](float* t) {
+            product_bf16(true, false, N, M, K, alpha, B, ldb, A, lda, 0.f, nullptr, t, M);
+        });
+    blocked_product(M, N, K, beta, bias, C, ldc, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
+        bf16_matmul(trans_a, trans_b, m1 - m0, n1 - n0, K, alpha, op_a_rows(A, trans_a, lda, m0), lda,
+                    op_b_cols(B, trans_b, ldb, n0), ldb, b, C + m0 * ldc + n0, ldc);
+    });
 }
 
 void product(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
              const float* B, int64_t ldb, float beta, const float* bias, float* C, int64_t ldc, Precision precision) {
-    if (precision == Precision::f32 && !bias && exchange_roles(trans_a, trans_b, M, N, K)) {
-        float* t = f32_scratch(size_t(M * N));
-        product(true, false, N, M, K, alpha, B, ldb, A, lda, 0.f, nullptr, t, M, precision);
-        return add_transposed(C, ldc, t, M, N, beta);
-    }
+    if (precision == Precision::f32 && !bias && exchange_roles(trans_a, trans_b, M, N, K))
+        return exchanged_product(M, N, beta, C, ldc, [&](float* t) {
+            product(true, false, N, M, K, alpha, B, ldb, A, lda, 0.f, nullptr, t, M, precision);
+        });
     if (precision == Precision::bf16 && K > 0 && M > 0 && N > 0) {
         // Round op(A), op(B) into dense scratch, then the bf16 matmul. Callers that reuse an
         // operand (a weight over a step, an activation from forward to backward) convert it
