@@ -81,17 +81,29 @@ std::vector<int32_t> random_tokens(uint64_t seed, int64_t n, int64_t V) {
     return t;
 }
 
-// Runs one step and returns the loss followed by every gradient, as raw bits.
-std::vector<uint32_t> step_bits(TinyModel& m, Graph& g, float drop) {
+// Runs one step of `micro` forward/backward passes and returns the last loss followed by every
+// gradient, as raw bits. The gradients are cleared by zero_grad, or (release) filled with NaN
+// and then released, the passes' first contributions overwriting them, and settled after.
+std::vector<uint32_t> step_bits(TinyModel& m, Graph& g, float drop, int micro = 1, bool release = false) {
     auto tok = random_tokens(1, TinyModel::B * TinyModel::T, TinyModel::V);
     auto tgt = random_tokens(2, TinyModel::B * TinyModel::T, TinyModel::V);
-    g.reset();
-    g.seed = 1234;
-    m.ps.zero_grad();
-    Var loss = m.loss(g, tok, tgt, drop);
-    g.backward(loss);
+    if (release) {
+        for (Parameter* p : m.ps.all())
+            for (int64_t i = 0; i < p->grad.numel(); i++) p->grad[i] = std::nanf("");
+        m.ps.release_grads();
+    } else {
+        m.ps.zero_grad();
+    }
+    float l = 0;
+    for (int i = 0; i < micro; i++) {
+        g.reset();
+        g.seed = 1234;
+        Var loss = m.loss(g, tok, tgt, drop);
+        g.backward(loss);
+        l = loss.item();
+    }
+    if (release) m.ps.settle_grads();
     std::vector<uint32_t> bits;
-    float l = loss.item();
     uint32_t u;
     std::memcpy(&u, &l, 4);
     bits.push_back(u);
@@ -121,6 +133,19 @@ TEST_CASE("a training step is bit-identical across runs and thread counts") {
     float loss;
     std::memcpy(&loss, &one[0], 4);
     CHECK(std::fabs(loss - std::log(float(TinyModel::V))) < 0.3f); // ~uniform at init
+}
+
+TEST_CASE("released gradients give zero_grad's bits: tied weight, two passes, an unused parameter") {
+    TinyModel m;
+    m.ps.add("unused.weight", {3, 5}); // no op reaches it: settle_grads must zero it
+    Graph g;
+    for (int micro : {1, 2}) {
+        CAPTURE(micro);
+        const auto zeroed = step_bits(m, g, 0.1f, micro, false);
+        const auto released = step_bits(m, g, 0.1f, micro, true);
+        CHECK(released == zeroed);
+    }
+    for (int64_t i = 0; i < 15; i++) CHECK(m.ps.at("unused.weight").grad[i] == 0.f);
 }
 
 TEST_CASE("steady-state steps allocate nothing in the arena or tape") {

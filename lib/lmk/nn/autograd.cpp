@@ -81,11 +81,25 @@ std::vector<Parameter*> ParameterStore::trainable() const {
 void ParameterStore::zero_grad() {
     // Pieces of every gradient at once, in parallel (parallel_for_pieces).
     std::vector<size_t> sizes(order_.size(), 0);
-    for (size_t i = 0; i < order_.size(); i++)
+    for (size_t i = 0; i < order_.size(); i++) {
         if (order_[i]->grad.defined()) sizes[i] = size_t(order_[i]->grad.numel());
+        order_[i]->grad_stale = false;
+    }
     parallel_for_pieces(sizes, kParameterPiece, [&](size_t i, size_t b, size_t e) {
         std::memset(order_[i]->grad.data() + b, 0, (e - b) * sizeof(float));
     });
+}
+
+void ParameterStore::release_grads() {
+    for (Parameter* p : order_) p->grad_stale = p->grad.defined();
+}
+
+void ParameterStore::settle_grads() {
+    for (Parameter* p : order_)
+        if (p->grad_stale) {
+            std::memset(p->grad.data(), 0, size_t(p->grad.numel()) * sizeof(float));
+            p->grad_stale = false;
+        }
 }
 
 void ParameterStore::set_requires_grad(bool on) {
@@ -165,7 +179,13 @@ Var Graph::make_view(const Tensor& value, bool requires_grad) {
 
 GradOut Graph::grad_out(int32_t id) {
     Node& n = nodes_[size_t(id)];
-    if (n.grad) return {n.grad, GradMode::accumulate}; // a parameter's, or written before
+    if (n.grad) {
+        if (n.param && n.param->grad_stale) { // the first contribution since release_grads
+            n.param->grad_stale = false;
+            return {n.grad, GradMode::overwrite};
+        }
+        return {n.grad, GradMode::accumulate}; // a parameter's, or written before
+    }
     n.grad = arena_.alloc_floats(size_t(n.value.numel()));
     return {n.grad, GradMode::overwrite};
 }

@@ -9,7 +9,8 @@
 // Invariants:
 //  - Parameter gradients ACCUMULATE across backward calls (gradient accumulation over
 //    micro-batches is just several forward/backward before the optimizer step);
-//    ParameterStore::zero_grad clears them.
+//    ParameterStore::zero_grad clears them, or release_grads/settle_grads, which let the
+//    step's first contribution to each overwrite it instead (no pass over memory).
 //  - Within one backward pass, the first contribution to any other gradient (activations,
 //    leaves) OVERWRITES a fresh, never zero-filled arena buffer and later contributions
 //    accumulate onto it (Graph::grad_out, kernels.h GradMode): no gradient is memset.
@@ -80,6 +81,7 @@ struct Parameter {
     bool weight_decay = true;    // default: true for ndim >= 2 (not biases, norms)
     Adapter* adapter = nullptr;  // consulted by ops::linear when this is its weight
     uint64_t version = 0;        // see mark_modified()
+    bool grad_stale = false;     // grad holds an earlier step's sums: the next contribution overwrites it
 
     Parameter() = default;
     Parameter(const Parameter&) = delete;
@@ -122,6 +124,12 @@ public:
     const std::vector<Parameter*>& all() const { return order_; }
     std::vector<Parameter*> trainable() const;
     void zero_grad();
+    // zero_grad without the pass over memory: every gradient is marked stale, the first
+    // contribution a backward pass makes to it overwrites it (GradMode::overwrite: a weight
+    // gradient's GEMM runs with beta 0 and reads nothing), and settle_grads(), called after
+    // the backward passes, zeroes the gradients that got none. Same values as zero_grad.
+    void release_grads();
+    void settle_grads();
     void set_requires_grad(bool on);              // every parameter (freeze_all = false)
     int64_t numel(bool trainable_only = false) const;
     size_t size() const { return order_.size(); }
