@@ -1,6 +1,7 @@
-// The optimizer step invalidates the weights' bf16 copies (nn::Parameter::bf16_value): after
-// opt.step the next bf16 forward multiplies by the updated weights, bit-identical to rounding
-// the new fp32 weights inside the product, while within a step the copy is reused.
+// The optimizer step keeps the weights' bf16 copies (nn::Parameter::bf16_value) current: after
+// opt.step the copy holds the updated weights' rounding (written by the optimizer piece by
+// piece) and the next bf16 forward multiplies by them, bit-identical to rounding the new fp32
+// weights inside the product, while within a step the copy is reused.
 #include "lmk/core/rng.h"
 #include "lmk/nn/ops.h"
 #include "lmk/train/optim.h"
@@ -47,6 +48,13 @@ TEST_CASE("bf16 weight copies are remade after an optimizer step") {
         CHECK(w.version == version);
         opt.step(1e-2f);
         CHECK(w.version == version + 1);
+        // The optimizer rounded each updated piece into the copy itself: it already holds the
+        // new weights' bf16 bits (before, the next bf16_value() remade it from memory).
+        std::vector<uint16_t> fresh(size_t(w.value.numel()));
+        nn::to_bf16(w.value.data(), fresh.data(), fresh.size());
+        REQUIRE(w.bf16_copy() != nullptr);
+        CHECK(std::memcmp(w.bf16_copy(), fresh.data(), fresh.size() * 2) == 0);
+        CHECK(w.bf16_value() == copy_before);
         prev = out;
     }
 }

@@ -45,6 +45,17 @@ const uint16_t* Parameter::bf16_value() {
     return bf16_.data();
 }
 
+uint16_t* Parameter::bf16_copy() {
+    std::lock_guard<std::mutex> lock(bf16_mu_);
+    const bool usable = bf16_source_ == value.data() && bf16_.size() == size_t(value.numel());
+    return usable ? bf16_.data() : nullptr;
+}
+
+void Parameter::bf16_refreshed() {
+    std::lock_guard<std::mutex> lock(bf16_mu_);
+    bf16_version_ = version;
+}
+
 Parameter& ParameterStore::add(const std::string& name, Shape shape, bool requires_grad) {
     LMK_CHECK(!by_name_.count(name), "parameter '{}' registered twice", name);
     auto p = std::make_unique<Parameter>();

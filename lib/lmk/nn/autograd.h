@@ -93,6 +93,13 @@ struct Parameter {
     // each mark_modified() (or when value was replaced by another tensor). The pointer stays
     // valid until the next call that remakes it. Thread-safe.
     const uint16_t* bf16_value();
+    // Lets whoever rewrites value keep that copy current instead of it being remade from
+    // memory on the next bf16_value(): bf16_copy() is the copy when one exists and matches
+    // value's storage (else nullptr); the writer calls mark_modified(), rounds each updated
+    // element into it (to_bf16), then bf16_refreshed(). The optimizer does this while each
+    // piece of the weights is still in cache.
+    uint16_t* bf16_copy();
+    void bf16_refreshed();
 
 private:
     std::mutex bf16_mu_;

@@ -70,10 +70,12 @@ void Optimizer::step(float lr, float grad_scale) {
     const float bc1 = float(1.0 - std::pow(double(cfg_.beta1), t));
     const float bc2 = float(1.0 - std::pow(double(cfg_.beta2), t));
     std::vector<size_t> sizes(slots_.size(), 0); // 0: frozen after construction, skipped
+    std::vector<uint16_t*> bf16(slots_.size(), nullptr);
     for (size_t i = 0; i < slots_.size(); i++) {
         nn::Parameter& p = *slots_[i].param;
         if (!p.requires_grad || !p.grad.defined()) continue;
-        p.mark_modified(); // its bf16 matmul copy is stale from here on
+        p.mark_modified();       // its bf16 matmul copy is stale from here on,
+        bf16[i] = p.bf16_copy(); // unless it has one: refreshed below, piece by piece
         sizes[i] = size_t(p.value.numel());
     }
     // Every update is elementwise, so pieces of all parameters at once in parallel give the
@@ -97,7 +99,10 @@ void Optimizer::step(float lr, float grad_scale) {
             break;
         case OptimizerKind::adagrad: nn::adagrad_update(w, g, s.a.data() + b, n, lr, cfg_.adagrad_eps, wd, grad_scale); break;
         }
+        if (bf16[i]) nn::to_bf16(w, bf16[i] + b, n); // the piece is still in cache
     });
+    for (size_t i = 0; i < slots_.size(); i++)
+        if (bf16[i]) slots_[i].param->bf16_refreshed();
 }
 
 std::vector<StateBuffer> Optimizer::state() {
