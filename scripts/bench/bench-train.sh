@@ -10,7 +10,8 @@
 # BENCH_PEAK_GFLOPS (default 266: this machine's nominal FP32 FMA peak per core, 64 FLOP per
 # cycle at ~4.1 GHz) times the thread count.
 # Environment: LMK_BIN (tools), LMK_SRC; BENCH_CPU (default 1) is the core pinned for one
-# thread, BENCH_CPUS (default 0,1) for the two-thread run; PYTHON (default: a python3 with torch).
+# thread, BENCH_CPUS (default 0,1) for the two-thread run; PYTHON (default: a python3 with torch);
+# BENCH_ROUNDS (default 1) repeats each config's runs and reports medians (see bench()).
 set -u
 . "$(dirname "$0")/peer-env.sh"
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
@@ -49,16 +50,12 @@ make_random_shard() { # path vocab tokens
 make_random_shard "$tmp/v8192.bin" 8192 400000
 make_random_shard "$tmp/v50257.bin" 50257 200000
 
+# the median of the numbers on stdin, one per line (0 for none)
+median() { sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'; }
 # median tokens/s of a metrics.jsonl, skipping the first two steps
-lmk_rate() {
-    sed -n 's/.*"tokens_per_s": \([0-9.e+]*\).*/\1/p' "$1" | tail -n +3 | sort -g |
-        awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
-}
+lmk_rate() { sed -n 's/.*"tokens_per_s": \([0-9.e+]*\).*/\1/p' "$1" | tail -n +3 | median; }
 # median MFU of a metrics.jsonl, skipping the first two steps
-lmk_mfu() {
-    sed -n 's/.*"mfu": \([0-9.e+-]*\).*/\1/p' "$1" | tail -n +3 | sort -g |
-        awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
-}
+lmk_mfu() { sed -n 's/.*"mfu": \([0-9.e+-]*\).*/\1/p' "$1" | tail -n +3 | median; }
 mfu_small=
 lmk_run() { # name cpus threads precision steps args...
     local name=$1 cpuset=$2 threads=$3 prec=$4 steps=$5
@@ -79,22 +76,38 @@ torch_run() { # cpus threads precision steps args...
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
-printf '%-10s %12s %12s %12s %12s %12s %8s %8s %8s\n' config lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c \
+printf '%-16s %10s %10s %10s %10s %12s %8s %8s %8s\n' config lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c \
     fp32/pt bf16/pt 2c/1c
+# One row per config: the five runs in a fixed order, BENCH_ROUNDS times (default 1; with
+# more, a row per round and then the medians: each ratio the median of the rounds' ratios,
+# whose two runs were minutes apart at most, so machine drift cancels).
 bench() { # name steps model-args (shared by both)...
     local name=$1 steps=$2
     shift 2
     local train=$1 vocab=$2 L=$3 H=$4 C=$5 T=$6 B=$7
-    local lmk_args=(--train "$train" --vocab "$vocab" --layers "$L" --heads "$H" --dim "$C" --ctx "$T" --batch "$B")
-    local pt_args=(--train "$train" --vocab "$vocab" --layers "$L" --heads "$H" --dim "$C" --ctx "$T" --batch "$B")
-    local f32 b16 pf32 pb16 f32x2
-    f32=$(lmk_run "$name" "$cpu" 1 fp32 "$steps" "${lmk_args[@]}")
-    b16=$(lmk_run "$name" "$cpu" 1 bf16 "$steps" "${lmk_args[@]}")
-    pf32=$(torch_run "$cpu" 1 fp32 "$steps" "${pt_args[@]}")
-    pb16=$(torch_run "$cpu" 1 bf16 "$steps" "${pt_args[@]}")
-    f32x2=$(lmk_run "$name" "$cpus" 2 fp32 "$steps" "${lmk_args[@]}")
-    printf '%-10s %12.0f %12.0f %12.0f %12.0f %12.0f %8s %8s %8s\n' "$name" "$f32" "$b16" "${pf32:-0}" "${pb16:-0}" \
-        "$f32x2" "$(ratio "$f32" "${pf32:-0}")" "$(ratio "$b16" "${pf32:-0}")" "$(ratio "$f32x2" "$f32")"
+    local args=(--train "$train" --vocab "$vocab" --layers "$L" --heads "$H" --dim "$C" --ctx "$T" --batch "$B")
+    local rounds=${BENCH_ROUNDS:-1} i row rows=()
+    for ((i = 1; i <= rounds; i++)); do
+        local f32 b16 pf32 pb16 f32x2
+        f32=$(lmk_run "$name" "$cpu" 1 fp32 "$steps" "${args[@]}")
+        b16=$(lmk_run "$name" "$cpu" 1 bf16 "$steps" "${args[@]}")
+        pf32=$(torch_run "$cpu" 1 fp32 "$steps" "${args[@]}")
+        pb16=$(torch_run "$cpu" 1 bf16 "$steps" "${args[@]}")
+        f32x2=$(lmk_run "$name" "$cpus" 2 fp32 "$steps" "${args[@]}")
+        row="$f32 $b16 ${pf32:-0} ${pb16:-0} $f32x2 $(ratio "$f32" "${pf32:-0}") $(ratio "$b16" "${pf32:-0}") $(ratio "$f32x2" "$f32")"
+        rows+=("$row")
+        [ "$rounds" -gt 1 ] && print_row "$name/$i" $row
+    done
+    [ "$rounds" -gt 1 ] || { print_row "$name" ${rows[0]}; return; }
+    local col med=()
+    for col in 1 2 3 4 5 6 7 8; do
+        med+=("$(printf '%s\n' "${rows[@]}" | awk -v c=$col '{print $c}' | grep -v n/a | median)")
+    done
+    [ -n "$py" ] || med[5]=n/a med[6]=n/a
+    print_row "$name median" "${med[@]}"
+}
+print_row() { # label lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c fp32/pt bf16/pt 2c/1c
+    printf '%-16s %10.0f %10.0f %10.0f %10.0f %12.0f %8s %8s %8s\n' "$@"
 }
 bench baby "${BENCH_STEPS_BABY:-30}" "$tmp/char/train_000000.bin" "$char_vocab" 4 4 128 64 12
 bench small "${BENCH_STEPS_SMALL:-8}" "$tmp/v8192.bin" 8192 4 4 256 256 16
