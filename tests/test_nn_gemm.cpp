@@ -1,8 +1,9 @@
 // gemm / gemm_bf16 / gemm_bias as gemm.cpp runs them: products big enough are cut into blocks
 // of rows or columns of C on the oneTBB pool. Checked against a double-precision product on
 // shapes that are cut by rows, by columns (with a short last block) and not at all, for every
-// transpose and padded leading dimensions; the same bits for 1, 2 and 3 threads and when
-// called from inside a parallel task (also for the exchanged A^T B); gemm_bias equal to filling C with the bias and adding.
+// transpose and padded leading dimensions; the same bits for 1 thread (fp32: uncut) and 2
+// and 3 threads (cut) and when called from inside a parallel task, for every transpose (also
+// the exchanged A^T B) and with a bias; gemm_bias equal to filling C with the bias and adding.
 #include "lmk/core/rng.h"
 #include "lmk/core/threads.h"
 #include "lmk/nn/kernels.h"
@@ -116,27 +117,41 @@ TEST_CASE("gemm_bf16 on rounded operands matches a double product for every tran
 }
 
 TEST_CASE("gemm gives the same bits for any thread count and inside a parallel task") {
+    // One thread runs an fp32 product uncut and two or three threads run its blocks: the bits
+    // must not differ (gemm.cpp, for_each_block), for every transpose and with a bias.
     for (const Dims& s : kShapes)
-        for (Precision p : {Precision::f32, Precision::bf16}) {
-            CAPTURE(s.M);
-            const bool exchanged = s.K >= 1024; // A^T B on the tall shape: the exchanged path
-            Problem pr(s, exchanged, !exchanged, 11);
-            lmk::set_threads(1);
-            const std::vector<float> one = pr.run(1.f, 1.f, p);
-            for (int threads : {2, 3}) {
-                lmk::set_threads(threads);
-                CHECK(same_bits(pr.run(1.f, 1.f, p), one));
-            }
-            // Nested: each of two tasks runs the whole product into its own C.
-            lmk::set_threads(2);
-            std::vector<std::vector<float>> outs(2);
-            lmk::parallel_for_chunks(2, 1, [&](size_t b, size_t e) {
-                for (size_t i = b; i < e; i++) outs[i] = pr.run(1.f, 1.f, p);
-            });
-            CHECK(same_bits(outs[0], one));
-            CHECK(same_bits(outs[1], one));
-            lmk::set_threads(0);
-        }
+        for (Precision p : {Precision::f32, Precision::bf16})
+            for (bool ta : {false, true})
+                for (bool tb : {false, true}) {
+                    CAPTURE(s.M);
+                    CAPTURE(ta);
+                    CAPTURE(tb);
+                    Problem pr(s, ta, tb, 11);
+                    lmk::Rng rng(3);
+                    const std::vector<float> bias = normals(rng, s.N);
+                    auto with_bias = [&] {
+                        std::vector<float> out = pr.c;
+                        gemm_bias(ta, tb, s.M, s.N, s.K, pr.a.data(), pr.lda, pr.b.data(), pr.ldb, bias.data(),
+                                  out.data(), pr.ldc, p);
+                        return out;
+                    };
+                    lmk::set_threads(1);
+                    const std::vector<float> one = pr.run(1.f, 1.f, p), one_bias = with_bias();
+                    for (int threads : {2, 3}) {
+                        lmk::set_threads(threads);
+                        CHECK(same_bits(pr.run(1.f, 1.f, p), one));
+                        CHECK(same_bits(with_bias(), one_bias));
+                    }
+                    // Nested: each of two tasks runs the whole product into its own C.
+                    lmk::set_threads(2);
+                    std::vector<std::vector<float>> outs(2);
+                    lmk::parallel_for_chunks(2, 1, [&](size_t b, size_t e) {
+                        for (size_t i = b; i < e; i++) outs[i] = pr.run(1.f, 1.f, p);
+                    });
+                    CHECK(same_bits(outs[0], one));
+                    CHECK(same_bits(outs[1], one));
+                    lmk::set_threads(0);
+                }
 }
 
 TEST_CASE("gemm_bias equals C filled with the bias, then gemm with beta 1; no bias is beta 0") {

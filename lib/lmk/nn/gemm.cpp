@@ -10,7 +10,8 @@
 // a product big enough to share is cut into blocks of rows or columns of C that oneTBB runs
 // in parallel (lmk::parallel_for_chunks), one oneDNN call per block. The cut is a fixed
 // function of (M, N, K), never of the thread count, and every element of C is computed by
-// one call over the whole K, so results are bit-identical for any number of threads.
+// one call over the whole K, so results are bit-identical for any number of threads (fp32
+// products at one thread run uncut, which gives the same bits: see for_each_block).
 #include "lmk/core/error.h"
 #include "lmk/core/threads.h"
 #include "lmk/nn/kernels.h"
@@ -84,11 +85,16 @@ BlockPlan plan_blocks(int64_t M, int64_t N, int64_t K) {
 }
 
 // Calls block(m0, m1, n0, n1) for each block of C (M x N) under the plan, in parallel when
-// there is more than one.
+// there is more than one. With one thread an fp32 product runs as one call (whole_when_serial):
+// oneDNN's sgemm gives each element of C the same bits whatever rows and columns a call covers
+// (test_nn_gemm checks 1, 2 and 3 threads on cut shapes, every transpose; pretrain's metrics
+// are identical at -j 1 and -j 2), and one call does not re-pack the uncut operand per block
+// (GPT-2 124M, one core: ~3% a step). The bf16 matmul picks its kernels by the block's shape,
+// so bf16 products keep the cut at every thread count.
 template <class Block>
-void for_each_block(int64_t M, int64_t N, int64_t K, const Block& block) {
+void for_each_block(int64_t M, int64_t N, int64_t K, bool whole_when_serial, const Block& block) {
     const BlockPlan plan = plan_blocks(M, N, K);
-    if (plan.count == 1) return block(0, M, 0, N);
+    if (plan.count == 1 || (whole_when_serial && num_threads() == 1)) return block(0, M, 0, N);
     const int64_t dim = plan.by_rows ? M : N;
     parallel_for_chunks(size_t(dim), size_t(plan.extent), [&](size_t b, size_t e) {
         if (plan.by_rows) block(int64_t(b), int64_t(e), 0, N);
@@ -247,10 +253,10 @@ void fill_bias_block(float* C, int64_t ldc, const float* bias, int64_t m0, int64
 // reads it back (a separate pass over C first cost ~5% of a baby-config step).
 template <class Mul>
 void blocked_product(int64_t M, int64_t N, int64_t K, float beta, const float* bias, float* C, int64_t ldc,
-                     const Mul& mul) {
+                     bool whole_when_serial, const Mul& mul) {
     if (M == 0 || N == 0) return;
     if (K == 0) return bias ? fill_bias_block(C, ldc, bias, 0, M, 0, N) : scale_rows(C, M, N, ldc, beta);
-    for_each_block(M, N, K, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    for_each_block(M, N, K, whole_when_serial, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
         if (bias) fill_bias_block(C, ldc, bias, m0, m1, n0, n1);
         mul(m0, m1, n0, n1, bias ? 1.f : beta);
     });
@@ -305,7 +311,7 @@ void product_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
         return exchanged_product(M, N, beta, C, ldc, [&](float* t) {
             product_bf16(true, false, N, M, K, alpha, B, ldb, A, lda, 0.f, nullptr, t, M);
         });
-    blocked_product(M, N, K, beta, bias, C, ldc, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
+    blocked_product(M, N, K, beta, bias, C, ldc, false, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
         bf16_matmul(trans_a, trans_b, m1 - m0, n1 - n0, K, alpha, op_a_rows(A, trans_a, lda, m0), lda,
                     op_b_cols(B, trans_b, ldb, n0), ldb, b, C + m0 * ldc + n0, ldc);
     });
@@ -327,7 +333,7 @@ void product(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float 
         to_bf16_matrix(b16, B, K, N, ldb, trans_b);
         return product_bf16(false, false, M, N, K, alpha, a16, K, b16, N, beta, bias, C, ldc);
     }
-    blocked_product(M, N, K, beta, bias, C, ldc, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
+    blocked_product(M, N, K, beta, bias, C, ldc, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
         f32_gemm(trans_a, trans_b, m1 - m0, n1 - n0, K, alpha, op_a_rows(A, trans_a, lda, m0), lda,
                  op_b_cols(B, trans_b, ldb, n0), ldb, b, C + m0 * ldc + n0, ldc);
     });
