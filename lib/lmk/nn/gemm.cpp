@@ -295,14 +295,20 @@ void add_transposed(float* C, int64_t ldc, const float* T, int64_t M, int64_t N,
     });
 }
 
-// C = beta C + T^T after into(T) has written the exchanged product T (N x M, dense) into
-// this thread's scratch.
+// The calling thread's scratch for exchanged products (fp32 and bf16 alike: one buffer, grown
+// to the largest need once).
+float* exchange_scratch(size_t n) {
+    static thread_local std::vector<float> buf;
+    if (buf.size() < n) buf.resize(n);
+    return buf.data();
+}
+
+// C = beta C + T^T after into(T) has written the exchanged product T (N x M, dense).
 template <class Into>
 void exchanged_product(int64_t M, int64_t N, float beta, float* C, int64_t ldc, const Into& into) {
-    static thread_local std::vector<float> scratch; // grows to the largest need, once
-    if (scratch.size() < size_t(M * N)) scratch.resize(size_t(M * N));
-    into(scratch.data());
-    add_transposed(C, ldc, scratch.data(), M, N, beta);
+    float* t = exchange_scratch(size_t(M * N));
+    into(t);
+    add_transposed(C, ldc, t, M, N, beta);
 }
 
 void product_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A,
