@@ -460,17 +460,22 @@ TEST_CASE("gradcheck: attention (causal, bidirectional, masks, bias, cross, KV c
     });
 }
 
-TEST_CASE("gradcheck: softmax cross-entropy (smoothing, ignore index, weights, padded vocabulary)") {
+// consume_logits: the gradient is computed in the forward pass over the logits; the first
+// writer's backward adopts that buffer (scaled by the seed, not 1 here), and the later
+// writer's (the scale op's backward ran first) adds it to the gradient already written.
+TEST_CASE("gradcheck: softmax cross-entropy (smoothing, ignore index, weights, padded vocabulary, consumed logits)") {
     for_each_isa([] {
         lmk::Rng rng(10);
         const int64_t N = 6, V = 21, Vp = 24;
         const std::vector<int32_t> targets = {3, -100, 20, 0, 7, 3};
         const std::vector<float> weights = {1.f, 1.f, 0.5f, 2.f, 0.f, 1.f};
+        for (bool consume : {false, true})
         for (float smoothing : {0.f, 0.1f}) {
             for (bool weighted : {false, true}) {
                 CrossEntropyOptions o;
                 o.label_smoothing = smoothing;
                 o.weights = weighted ? weights.data() : nullptr;
+                o.consume_logits = consume;
                 std::vector<float> per_token(static_cast<size_t>(N));
                 gradcheck("cross_entropy", {{{N, Vp}, random_floats(rng, N * Vp, -4.f, 4.f)}},
                           [&](Graph& g, std::vector<Var>& v) {

@@ -201,6 +201,13 @@ GradOut Graph::grad_out(int32_t id) {
     return {n.grad, GradMode::overwrite};
 }
 
+bool Graph::adopt_grad(int32_t id, float* data) {
+    Node& n = nodes_[size_t(id)];
+    if (n.grad || n.param) return false;
+    n.grad = data;
+    return true;
+}
+
 uint64_t Graph::next_op_seed() { return derive_seed(seed, mix64(step) ^ (op_counter_++)); }
 
 void Graph::backward(Var loss) {

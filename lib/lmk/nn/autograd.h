@@ -212,6 +212,10 @@ public:
     // receives an overwrite buffer must define all of it.
     GradOut grad_out(int32_t id);
     float* grad_if_any(int32_t id) const { return nodes_[size_t(id)].grad; }
+    // Makes `data` (numel floats, already holding node id's gradient, e.g. an op's output
+    // buffer it no longer needs) the node's gradient buffer, when no gradient has been written
+    // to it yet in this pass and it is not a parameter's: true; otherwise false, unchanged.
+    bool adopt_grad(int32_t id, float* data);
     Parameter* parameter(int32_t id) const { return nodes_[size_t(id)].param; }
     void record(const TapeEntry& e) {
         if (profile) profile_forward(e);

@@ -56,7 +56,7 @@ float* scratch_floats(size_t n) {
 size_t row_grain(int64_t C) { return size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(C, 1))); }
 
 // Fixed chunking for cross-row reductions: at most 64 partials, a function of N only.
-int64_t reduction_chunk_rows(int64_t N) { return std::max<int64_t>(32, (N + 63) / 64); }
+int64_t reduction_chunk_rows(int64_t N) { return std::max<int64_t>(128, (N + 63) / 64); }
 
 // Elementwise kernels: 16K floats per task, so a 768 x 128 activation (pretrain's baby
 // config) makes 6 equal tasks, not 3 that two threads split 2:1.
@@ -499,6 +499,30 @@ void attention_backward(GradOut dq_out, GradOut dk_out, GradOut dv_out, GradOut 
 
 // ---- cross-entropy ----
 
+namespace {
+// sum_i w_i over the rows not ignored, in row order (deterministic).
+double loss_weight_sum(const int32_t* targets, int64_t N, const CrossEntropyOptions& opt) {
+    double den = 0;
+    for (int64_t i = 0; i < N; i++)
+        if (targets[i] != opt.ignore_index) den += opt.weights ? double(opt.weights[i]) : 1.0;
+    return den;
+}
+
+// The weighted mean of the rows' losses over the rows not ignored, in row order.
+CrossEntropyResult mean_loss(const float* row_loss, const int32_t* targets, int64_t N,
+                             const CrossEntropyOptions& opt) {
+    double num = 0;
+    for (int64_t i = 0; i < N; i++) {
+        if (targets[i] == opt.ignore_index) continue;
+        num += (opt.weights ? double(opt.weights[i]) : 1.0) * row_loss[i];
+    }
+    CrossEntropyResult r;
+    r.weight_sum = loss_weight_sum(targets, N, opt);
+    r.loss = r.weight_sum > 0 ? float(num / r.weight_sum) : 0.f;
+    return r;
+}
+} // namespace
+
 CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float* logits,
                                          const int32_t* targets, int64_t N, int64_t V,
                                          int64_t Vp, const CrossEntropyOptions& opt) {
@@ -508,17 +532,23 @@ CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float*
         t.ce_fwd(row_loss + b, lse + b, logits + b * Vp, targets + b, int64_t(e - b), V, Vp,
                  opt.ignore_index, opt.label_smoothing);
     });
-    double num = 0, den = 0;
-    for (int64_t i = 0; i < N; i++) { // in row order: deterministic
-        if (targets[i] == opt.ignore_index) continue;
-        double w = opt.weights ? opt.weights[i] : 1.0;
-        num += w * row_loss[i];
-        den += w;
-    }
-    CrossEntropyResult r;
-    r.weight_sum = den;
-    r.loss = den > 0 ? float(num / den) : 0.f;
-    return r;
+    return mean_loss(row_loss, targets, N, opt);
+}
+
+CrossEntropyResult cross_entropy_forward_grad(float* losses, float* lse, float* logits, const int32_t* targets,
+                                              int64_t N, int64_t V, int64_t Vp, const CrossEntropyOptions& opt) {
+    const SimdTable& t = table();
+    float* row_loss = losses ? losses : scratch_floats(size_t(N));
+    const double weight_sum = loss_weight_sum(targets, N, opt);
+    // cross_entropy_backward's grad_scale for d(loss) = 1: 1.f / float(weight_sum).
+    const float inv_weight_sum = weight_sum > 0 ? 1.f / float(weight_sum) : 0.f;
+    // Rows are independent (any cut gives the same bits); 16 tasks of consecutive rows, so
+    // that the kernel fetches each task's next row while it computes the current one.
+    parallel_for_chunks(size_t(N), size_t(std::max<int64_t>(1, (N + 15) / 16)), [&](size_t b, size_t e) {
+        t.ce_fwd_grad(row_loss + b, lse + b, logits + b * Vp, targets + b, opt.weights ? opt.weights + b : nullptr,
+                      int64_t(e - b), V, Vp, opt.ignore_index, opt.label_smoothing, inv_weight_sum);
+    });
+    return mean_loss(row_loss, targets, N, opt);
 }
 
 void cross_entropy_backward(GradOut dlogits, const float* logits, const float* lse,

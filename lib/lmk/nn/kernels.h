@@ -214,6 +214,10 @@ struct CrossEntropyOptions {
     int32_t ignore_index = -100;    // targets equal to it contribute nothing
     float label_smoothing = 0.f;    // target distribution (1-eps) one-hot + eps/V
     const float* weights = nullptr; // (N) per-token weights (loss masks); null = all 1
+    // The logits are read by nothing after this op (a model's internal head output): with a
+    // gradient wanted, ops::cross_entropy computes it in the forward pass, over the logits
+    // (one pass over the (N, Vp) rows instead of three); the backward only scales it.
+    bool consume_logits = false;
 };
 struct CrossEntropyResult {
     float loss = 0.f;       // sum_i w_i l_i / sum_i w_i over non-ignored rows (0 if none)
@@ -231,6 +235,14 @@ CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float*
 void cross_entropy_backward(GradOut dlogits, const float* logits, const float* lse,
                             const int32_t* targets, int64_t N, int64_t V, int64_t Vp,
                             const CrossEntropyOptions& opt, float grad_scale);
+// cross_entropy_forward, and logits (N,Vp) overwritten with the mean loss's gradient:
+// w_i (softmax(logits_i) - target_dist_i) / weight_sum on the V real columns, zero in the
+// padding columns and in ignored and zero-weight rows (all zero when weight_sum is 0). The
+// losses and lse have cross_entropy_forward's bits; the gradient is cross_entropy_backward's
+// with grad_scale 1 / weight_sum to within an ulp or two (softmax from the normaliser's
+// exponentials instead of a second exp).
+CrossEntropyResult cross_entropy_forward_grad(float* losses, float* lse, float* logits, const int32_t* targets,
+                                              int64_t N, int64_t V, int64_t Vp, const CrossEntropyOptions& opt);
 
 // ---- optimizer updates (fused, one pass over the parameter) ------------------------------
 // Adam/AdamW: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;

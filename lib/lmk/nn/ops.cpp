@@ -15,7 +15,8 @@
 //   attention:     in {q, k, v, bias} (packed: in {qkv, -, -, bias}); saved {lse}; p {mask};
 //                  i {B, Tq, Tk, NH, HS, causal, bias_b, bias_h, packed, kv batch stride,
 //                  dropout seed}; f {scale, dropout}
-//   cross_entropy: in {logits}; saved {lse}; p {targets, weights}; i {N, V, Vp, ignore}; f {smoothing, weight_sum}
+//   cross_entropy: in {logits}; saved {lse}; p {targets, weights}; i {N, V, Vp, ignore, gradient
+//                  already in the logits (consume_logits)}; f {smoothing, weight_sum}
 //   sum:           in {x}; i {n}; f {multiplier}
 //   reshape:       in {x}; i {n}
 //   gather_rows:   in {x}; p {rows}; i {n, C}
@@ -370,13 +371,16 @@ Var cross_entropy(Graph& g, Var logits, const int32_t* targets, int64_t V,
     }
     float* lse = g.alloc_floats(size_t(N));
     float* losses = per_token_loss ? per_token_loss : g.alloc_floats(size_t(N));
-    CrossEntropyResult r = cross_entropy_forward(losses, lse, logits.data(), t, N, V, Vp, o);
     Var y = g.make({}, logits.requires_grad());
+    // Consumed logits (opt.consume_logits) take their gradient now, in place.
+    const bool gradient_now = o.consume_logits && y.requires_grad();
+    CrossEntropyResult r = gradient_now ? cross_entropy_forward_grad(losses, lse, logits.data(), t, N, V, Vp, o)
+                                        : cross_entropy_forward(losses, lse, logits.data(), t, N, V, Vp, o);
     y.data()[0] = r.loss;
     if (y.requires_grad()) {
         TapeEntry e{OpKind::cross_entropy};
         e.out = y.id, e.in[0] = logits.id, e.saved[0] = lse, e.p[0] = t, e.p[1] = o.weights;
-        e.i[0] = N, e.i[1] = V, e.i[2] = Vp, e.i[3] = o.ignore_index;
+        e.i[0] = N, e.i[1] = V, e.i[2] = Vp, e.i[3] = o.ignore_index, e.i[4] = gradient_now;
         e.f[0] = o.label_smoothing, e.f[1] = float(r.weight_sum);
         g.record(e);
     }
@@ -447,8 +451,26 @@ Var concat_rows(Graph& g, Var a, Var b) {
 
 // ---- backward: every rule in one place ----
 
+namespace {
+// The backward of a cross-entropy whose forward left d(loss)/d(logits) in the logits' own
+// buffer (consume_logits): that buffer becomes the logits' gradient, scaled by d(loss), when
+// nothing has written one yet; otherwise it is added to the gradient already there.
+void consumed_cross_entropy_backward(Graph& g, const TapeEntry& e, float dloss) {
+    const int32_t logits = e.in[0];
+    if (!g.requires_grad(logits)) return;
+    float* dl = g.value(logits).data();
+    const size_t n = size_t(e.i[0] * e.i[2]);
+    if (g.adopt_grad(logits, dl)) {
+        if (dloss != 1.f) scale_inplace(dl, n, dloss);
+        return;
+    }
+    accumulate(g.grad_out(logits), dl, n, dloss);
+}
+} // namespace
+
 void backward_op(Graph& g, const TapeEntry& e) {
     const float* dout = g.grad_if_any(e.out);
+    if (e.op == OpKind::cross_entropy && e.i[4]) return consumed_cross_entropy_backward(g, e, dout[0]);
     const Tensor& out = g.value(e.out);
     const InputGrads d = input_grads(g, e);
     switch (e.op) {

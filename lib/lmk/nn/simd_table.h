@@ -49,6 +49,11 @@ struct SimdTable {
     void (*ce_bwd)(float* dlogits, bool overwrite, const float* logits, const float* lse,
                    const int32_t* targets, const float* weights, int64_t n, int64_t V, int64_t Vp,
                    int32_t ignore_index, float smoothing, float grad_scale);
+    // Both at once over logits nothing reads later: ce_fwd, then the row becomes its gradient
+    // inv_weight_sum * w (softmax - target) (zero rows where ignored or weighted 0).
+    void (*ce_fwd_grad)(float* losses, float* lse, float* logits, const int32_t* targets, const float* weights,
+                        int64_t n, int64_t V, int64_t Vp, int32_t ignore_index, float smoothing,
+                        float inv_weight_sum);
     // One (batch b, head h) of attention (see AttentionShape); bstrides already resolved.
     // The backward stores (rather than adds) the rows of dq, dk, dv whose flag in `overwrite`
     // is set; dbias always accumulates.
