@@ -55,7 +55,9 @@ float* scratch_floats(size_t n) {
 // Rows per task: enough work per task to amortise scheduling (~16K floats).
 size_t row_grain(int64_t C) { return size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(C, 1))); }
 
-// Fixed chunking for cross-row reductions: at most 64 partials, a function of N only.
+// Fixed chunking for cross-row reductions: at most 64 partials, a function of N only, of at
+// least 128 rows (32-row chunks of the baby config's 768 x 128 layernorm gradients were too
+// small to share: two threads ran its backward no faster than one).
 int64_t reduction_chunk_rows(int64_t N) { return std::max<int64_t>(128, (N + 63) / 64); }
 
 // Elementwise kernels: 16K floats per task, so a 768 x 128 activation (pretrain's baby
