@@ -503,6 +503,46 @@ TEST_CASE("gradcheck: softmax cross-entropy (smoothing, ignore index, weights, p
     });
 }
 
+// Over more rows than one chunk (kHeadChunkRows), so the chunked path runs: the logits made,
+// differentiated and multiplied back chunk by chunk, dW^T accumulated across chunks.
+TEST_CASE("gradcheck: linear head fused with its cross-entropy, in chunks of rows") {
+    for_each_isa([] {
+        lmk::Rng rng(11);
+        const int64_t N = kHeadChunkRows + 37, C = 3, V = 7, Vp = 8;
+        std::vector<int32_t> targets(static_cast<size_t>(N));
+        std::vector<float> weights(static_cast<size_t>(N));
+        for (int64_t i = 0; i < N; i++) {
+            targets[size_t(i)] = i % 13 == 5 ? -100 : int32_t(rng.below(uint64_t(V)));
+            weights[size_t(i)] = 0.25f * float(rng.below(5));
+        }
+        for (bool weighted : {false, true}) {
+            CrossEntropyOptions o;
+            o.label_smoothing = weighted ? 0.1f : 0.f;
+            o.weights = weighted ? weights.data() : nullptr;
+            gradcheck("linear_cross_entropy",
+                      {{{N, C}, random_floats(rng, N * C, -2.f, 2.f)}, {{Vp, C}, random_floats(rng, Vp * C, -2.f, 2.f)}},
+                      [&](Graph& g, std::vector<Var>& v) { return linear_cross_entropy(g, v[0], v[1], targets.data(), V, o); },
+                      [&](const std::vector<Vec>& x) {
+                          const Vec logits = ref_linear(x[0], x[1], nullptr, N, C, Vp, true);
+                          double num = 0, den = 0;
+                          for (int64_t n = 0; n < N; n++) {
+                              const int32_t t = targets[size_t(n)];
+                              if (t == -100) continue;
+                              const double* row = logits.data() + n * Vp;
+                              double m = -INFINITY, z = 0, mean = 0;
+                              for (int64_t j = 0; j < V; j++) m = std::max(m, row[j]), mean += row[j] / double(V);
+                              for (int64_t j = 0; j < V; j++) z += std::exp(row[j] - m);
+                              const double lse = m + std::log(z), eps = o.label_smoothing;
+                              const double w = weighted ? weights[size_t(n)] : 1.0;
+                              num += w * ((1 - eps) * (lse - row[t]) + eps * (lse - mean));
+                              den += w;
+                          }
+                          return Vec{num / den};
+                      });
+        }
+    });
+}
+
 TEST_CASE("gradcheck: sum, mean, reshape, gather_rows, concat_rows") {
     for_each_isa([] {
         lmk::Rng rng(11);

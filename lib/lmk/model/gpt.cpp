@@ -186,9 +186,9 @@ Var Gpt::forward(nn::Graph& g, const int32_t* ids, int64_t B, int64_t T) {
 
 Var Gpt::loss(nn::Graph& g, const int32_t* ids, const int32_t* targets, int64_t B, int64_t T,
               const nn::CrossEntropyOptions& opt, float* per_token_loss) {
-    nn::CrossEntropyOptions o = opt;
-    o.consume_logits = true; // the head's logits are ours and read by nothing else
-    return nn::cross_entropy(g, forward(g, ids, B, T), targets, cfg_.vocab_size, o, per_token_loss);
+    // The tied head's logits are read by nothing but the loss.
+    return nn::linear_cross_entropy(g, hidden(g, ids, B, T), g.param(*wte_), targets, cfg_.vocab_size, opt,
+                                    per_token_loss);
 }
 
 Var Gpt::forward_cached(nn::Graph& g, const int32_t* ids, int64_t n, KvCache& cache) {

@@ -150,7 +150,7 @@ private:
 // What ops record; only ops.cpp interprets the fields (per-op meaning documented there).
 enum class OpKind : uint8_t {
     linear, embedding, add, mul, scale, activation, layernorm, rmsnorm, softmax, dropout,
-    attention, cross_entropy, sum, reshape, gather_rows, concat_rows
+    attention, cross_entropy, linear_cross_entropy, sum, reshape, gather_rows, concat_rows
 };
 struct TapeEntry {
     OpKind op;

@@ -227,6 +227,27 @@ void scale_rows(float* C, int64_t M, int64_t N, int64_t ldc, float beta) {
 
 } // namespace
 
+// C (M,N; ldc) = beta C + alpha T^T for T (N,M) dense, beta 0 writing over whatever C held.
+// Tiles of 32 x 32, rows of tiles in parallel.
+void add_transposed(float* C, int64_t ldc, const float* T, int64_t M, int64_t N, float beta, float alpha) {
+    constexpr int64_t kTile = 32;
+    const size_t tile_rows = size_t((M + kTile - 1) / kTile);
+    const size_t grain = size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(N * kTile, 1)));
+    parallel_for_chunks(tile_rows, grain, [&](size_t t0, size_t t1) {
+        for (int64_t i0 = int64_t(t0) * kTile; i0 < std::min(M, int64_t(t1) * kTile); i0 += kTile)
+            for (int64_t j0 = 0; j0 < N; j0 += kTile) {
+                const int64_t i1 = std::min(M, i0 + kTile), j1 = std::min(N, j0 + kTile);
+                for (int64_t i = i0; i < i1; i++) {
+                    float* c = C + i * ldc;
+                    if (beta == 0.f)
+                        for (int64_t j = j0; j < j1; j++) c[j] = alpha * T[j * M + i];
+                    else
+                        for (int64_t j = j0; j < j1; j++) c[j] = beta * c[j] + alpha * T[j * M + i];
+                }
+            }
+    });
+}
+
 void to_bf16_matrix(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans) {
     // Rows in parallel, each task writing its own output rows; ~16K elements per task.
     const size_t grain = size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1)));
@@ -274,27 +295,6 @@ bool exchange_roles(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K)
     return trans_a && !trans_b && K >= 1024 && M >= 4 * N;
 }
 
-// C (M,N; ldc) = beta C + T^T for T (N,M) dense, beta 0 writing T^T over whatever C held.
-// Tiles of 32 x 32, rows of tiles in parallel.
-void add_transposed(float* C, int64_t ldc, const float* T, int64_t M, int64_t N, float beta) {
-    constexpr int64_t kTile = 32;
-    const size_t tile_rows = size_t((M + kTile - 1) / kTile);
-    const size_t grain = size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(N * kTile, 1)));
-    parallel_for_chunks(tile_rows, grain, [&](size_t t0, size_t t1) {
-        for (int64_t i0 = int64_t(t0) * kTile; i0 < std::min(M, int64_t(t1) * kTile); i0 += kTile)
-            for (int64_t j0 = 0; j0 < N; j0 += kTile) {
-                const int64_t i1 = std::min(M, i0 + kTile), j1 = std::min(N, j0 + kTile);
-                for (int64_t i = i0; i < i1; i++) {
-                    float* c = C + i * ldc;
-                    if (beta == 0.f)
-                        for (int64_t j = j0; j < j1; j++) c[j] = T[j * M + i];
-                    else
-                        for (int64_t j = j0; j < j1; j++) c[j] = beta * c[j] + T[j * M + i];
-                }
-            }
-    });
-}
-
 // The calling thread's scratch for exchanged products (fp32 and bf16 alike: one buffer, grown
 // to the largest need once).
 float* exchange_scratch(size_t n) {
@@ -308,7 +308,7 @@ template <class Into>
 void exchanged_product(int64_t M, int64_t N, float beta, float* C, int64_t ldc, const Into& into) {
     float* t = exchange_scratch(size_t(M * N));
     into(t);
-    add_transposed(C, ldc, t, M, N, beta);
+    add_transposed(C, ldc, t, M, N, beta, 1.f);
 }
 
 void product_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A,

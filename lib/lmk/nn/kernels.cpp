@@ -501,30 +501,6 @@ void attention_backward(GradOut dq_out, GradOut dk_out, GradOut dv_out, GradOut 
 
 // ---- cross-entropy ----
 
-namespace {
-// sum_i w_i over the rows not ignored, in row order (deterministic).
-double loss_weight_sum(const int32_t* targets, int64_t N, const CrossEntropyOptions& opt) {
-    double den = 0;
-    for (int64_t i = 0; i < N; i++)
-        if (targets[i] != opt.ignore_index) den += opt.weights ? double(opt.weights[i]) : 1.0;
-    return den;
-}
-
-// The weighted mean of the rows' losses over the rows not ignored, in row order.
-CrossEntropyResult mean_loss(const float* row_loss, const int32_t* targets, int64_t N,
-                             const CrossEntropyOptions& opt) {
-    double num = 0;
-    for (int64_t i = 0; i < N; i++) {
-        if (targets[i] == opt.ignore_index) continue;
-        num += (opt.weights ? double(opt.weights[i]) : 1.0) * row_loss[i];
-    }
-    CrossEntropyResult r;
-    r.weight_sum = loss_weight_sum(targets, N, opt);
-    r.loss = r.weight_sum > 0 ? float(num / r.weight_sum) : 0.f;
-    return r;
-}
-} // namespace
-
 CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float* logits,
                                          const int32_t* targets, int64_t N, int64_t V,
                                          int64_t Vp, const CrossEntropyOptions& opt) {
@@ -534,23 +510,48 @@ CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float*
         t.ce_fwd(row_loss + b, lse + b, logits + b * Vp, targets + b, int64_t(e - b), V, Vp,
                  opt.ignore_index, opt.label_smoothing);
     });
-    return mean_loss(row_loss, targets, N, opt);
+    return cross_entropy_mean(row_loss, targets, N, opt);
+}
+
+double cross_entropy_weight_sum(const int32_t* targets, int64_t N, const CrossEntropyOptions& opt) {
+    double den = 0;
+    for (int64_t i = 0; i < N; i++)
+        if (targets[i] != opt.ignore_index) den += opt.weights ? double(opt.weights[i]) : 1.0;
+    return den;
+}
+
+CrossEntropyResult cross_entropy_mean(const float* losses, const int32_t* targets, int64_t N,
+                                      const CrossEntropyOptions& opt) {
+    double num = 0;
+    for (int64_t i = 0; i < N; i++) { // in row order: deterministic
+        if (targets[i] == opt.ignore_index) continue;
+        num += (opt.weights ? double(opt.weights[i]) : 1.0) * losses[i];
+    }
+    CrossEntropyResult r;
+    r.weight_sum = cross_entropy_weight_sum(targets, N, opt);
+    r.loss = r.weight_sum > 0 ? float(num / r.weight_sum) : 0.f;
+    return r;
+}
+
+void cross_entropy_rows_grad(float* losses, float* lse, float* logits, const int32_t* targets, int64_t N,
+                             int64_t V, int64_t Vp, const CrossEntropyOptions& opt, float inv_weight_sum) {
+    const SimdTable& t = table();
+    // Rows are independent (any cut gives the same bits); 16 tasks of consecutive rows, so
+    // that the kernel fetches each task's next row while it computes the current one.
+    parallel_for_chunks(size_t(N), size_t(std::max<int64_t>(1, (N + 15) / 16)), [&](size_t b, size_t e) {
+        t.ce_fwd_grad(losses + b, lse + b, logits + b * Vp, targets + b, opt.weights ? opt.weights + b : nullptr,
+                      int64_t(e - b), V, Vp, opt.ignore_index, opt.label_smoothing, inv_weight_sum);
+    });
 }
 
 CrossEntropyResult cross_entropy_forward_grad(float* losses, float* lse, float* logits, const int32_t* targets,
                                               int64_t N, int64_t V, int64_t Vp, const CrossEntropyOptions& opt) {
-    const SimdTable& t = table();
     float* row_loss = losses ? losses : scratch_floats(size_t(N));
-    const double weight_sum = loss_weight_sum(targets, N, opt);
+    const double weight_sum = cross_entropy_weight_sum(targets, N, opt);
     // cross_entropy_backward's grad_scale for d(loss) = 1: 1.f / float(weight_sum).
-    const float inv_weight_sum = weight_sum > 0 ? 1.f / float(weight_sum) : 0.f;
-    // Rows are independent (any cut gives the same bits); 16 tasks of consecutive rows, so
-    // that the kernel fetches each task's next row while it computes the current one.
-    parallel_for_chunks(size_t(N), size_t(std::max<int64_t>(1, (N + 15) / 16)), [&](size_t b, size_t e) {
-        t.ce_fwd_grad(row_loss + b, lse + b, logits + b * Vp, targets + b, opt.weights ? opt.weights + b : nullptr,
-                      int64_t(e - b), V, Vp, opt.ignore_index, opt.label_smoothing, inv_weight_sum);
-    });
-    return mean_loss(row_loss, targets, N, opt);
+    cross_entropy_rows_grad(row_loss, lse, logits, targets, N, V, Vp, opt,
+                            weight_sum > 0 ? 1.f / float(weight_sum) : 0.f);
+    return cross_entropy_mean(row_loss, targets, N, opt);
 }
 
 void cross_entropy_backward(GradOut dlogits, const float* logits, const float* lse,

@@ -83,6 +83,8 @@ void gemm_bias_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
                     const uint16_t* B, int64_t ldb, const float* bias, float* C, int64_t ldc);
 // dst (rows, cols) = bf16 rounding of op(src): src (rows, cols) with leading dimension ld, or
 // (cols, rows) read transposed when trans. Rows in parallel.
+// C (M,N; leading dim ldc) = beta C + alpha T^T for T (N,M) dense; beta 0 writes over C.
+void add_transposed(float* C, int64_t ldc, const float* T, int64_t M, int64_t N, float beta, float alpha);
 void to_bf16_matrix(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans);
 
 // How a projection's weight is stored: out_in = torch nn.Linear (OC, C), used by BERT/T5;
@@ -243,6 +245,15 @@ void cross_entropy_backward(GradOut dlogits, const float* logits, const float* l
 // exponentials instead of a second exp).
 CrossEntropyResult cross_entropy_forward_grad(float* losses, float* lse, float* logits, const int32_t* targets,
                                               int64_t N, int64_t V, int64_t Vp, const CrossEntropyOptions& opt);
+// Its pieces, for rows taken a chunk at a time (ops::linear_cross_entropy): the weight sum of
+// the rows (sum w_i over rows not ignored, in row order); rows [0, N) of a batch whose weight
+// sum is 1 / inv_weight_sum, turned into their losses, lse and gradient; the mean loss of the
+// whole batch's per-row losses.
+double cross_entropy_weight_sum(const int32_t* targets, int64_t N, const CrossEntropyOptions& opt);
+void cross_entropy_rows_grad(float* losses, float* lse, float* logits, const int32_t* targets, int64_t N,
+                             int64_t V, int64_t Vp, const CrossEntropyOptions& opt, float inv_weight_sum);
+CrossEntropyResult cross_entropy_mean(const float* losses, const int32_t* targets, int64_t N,
+                                      const CrossEntropyOptions& opt);
 
 // ---- optimizer updates (fused, one pass over the parameter) ------------------------------
 // Adam/AdamW: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;

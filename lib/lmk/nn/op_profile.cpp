@@ -25,6 +25,7 @@ const char* op_kind_name(OpKind k) {
     case OpKind::dropout: return "dropout";
     case OpKind::attention: return "attention";
     case OpKind::cross_entropy: return "cross_entropy";
+    case OpKind::linear_cross_entropy: return "linear_cross_entropy";
     case OpKind::sum: return "sum";
     case OpKind::reshape: return "reshape";
     case OpKind::gather_rows: return "gather_rows";

@@ -17,6 +17,8 @@
 //                  dropout seed}; f {scale, dropout}
 //   cross_entropy: in {logits}; saved {lse}; p {targets, weights}; i {N, V, Vp, ignore, gradient
 //                  already in the logits (consume_logits)}; f {smoothing, weight_sum}
+//   linear_cross_entropy: in {x, w}; saved {dx, dW^T} (for d(loss) = 1; null where not
+//                  wanted); i {N, C, Vp}
 //   sum:           in {x}; i {n}; f {multiplier}
 //   reshape:       in {x}; i {n}
 //   gather_rows:   in {x}; p {rows}; i {n, C}
@@ -352,23 +354,32 @@ Var self_attention(Graph& g, Var qkv, const AttentionOptions& opt) {
     return attention_impl(g, qkv, {}, {}, opt, true);
 }
 
+namespace {
+// The arena copies a loss keeps for its backward: the targets (checked against V) and the
+// per-token weights, if any (o.weights then points at the copy).
+int32_t* copy_targets(Graph& g, const int32_t* targets, int64_t N, int64_t V, CrossEntropyOptions& o) {
+    int32_t* t = g.alloc_ints(size_t(N));
+    for (int64_t i = 0; i < N; i++) {
+        LMK_CHECK(targets[i] == o.ignore_index || (targets[i] >= 0 && targets[i] < V),
+                  "cross_entropy: target {} at row {} is outside [0, {})", targets[i], i, V);
+        t[i] = targets[i];
+    }
+    if (o.weights) {
+        float* w = g.alloc_floats(size_t(N));
+        std::memcpy(w, o.weights, size_t(N) * 4);
+        o.weights = w;
+    }
+    return t;
+}
+} // namespace
+
 Var cross_entropy(Graph& g, Var logits, const int32_t* targets, int64_t V,
                   const CrossEntropyOptions& opt, float* per_token_loss) {
     check_same_graph(g, {logits}, "cross_entropy");
     const int64_t Vp = logits.shape().last(), N = logits.shape().rows();
     LMK_CHECK(V > 0 && V <= Vp, "cross_entropy: vocabulary {} for logits {}", V, logits.shape().str());
-    int32_t* t = g.alloc_ints(size_t(N));
-    for (int64_t i = 0; i < N; i++) {
-        LMK_CHECK(targets[i] == opt.ignore_index || (targets[i] >= 0 && targets[i] < V),
-                  "cross_entropy: target {} at row {} is outside [0, {})", targets[i], i, V);
-        t[i] = targets[i];
-    }
     CrossEntropyOptions o = opt;
-    if (opt.weights) {
-        float* w = g.alloc_floats(size_t(N));
-        std::memcpy(w, opt.weights, size_t(N) * 4);
-        o.weights = w;
-    }
+    const int32_t* t = copy_targets(g, targets, N, V, o);
     float* lse = g.alloc_floats(size_t(N));
     float* losses = per_token_loss ? per_token_loss : g.alloc_floats(size_t(N));
     Var y = g.make({}, logits.requires_grad());
@@ -384,6 +395,51 @@ Var cross_entropy(Graph& g, Var logits, const int32_t* targets, int64_t V,
         e.f[0] = o.label_smoothing, e.f[1] = float(r.weight_sum);
         g.record(e);
     }
+    return y;
+}
+
+Var linear_cross_entropy(Graph& g, Var x, Var weight, const int32_t* targets, int64_t V,
+                         const CrossEntropyOptions& opt, float* per_token_loss) {
+    check_same_graph(g, {x, weight}, "linear_cross_entropy");
+    const Shape& ws = weight.shape();
+    const int64_t N = x.shape().rows(), C = x.shape().last();
+    const Parameter* wp = g.parameter(weight.id);
+    const bool chunked = g.grad_enabled() && any_grad({x, weight}) && g.precision == Precision::f32 &&
+                         N > kHeadChunkRows && !(wp && wp->adapter) && ws.ndim == 2 && ws[1] == C;
+    if (!chunked) {
+        CrossEntropyOptions o = opt;
+        o.consume_logits = true; // linear's output: ours alone
+        return cross_entropy(g, linear(g, x, weight, Var{}, WeightLayout::out_in), targets, V, o, per_token_loss);
+    }
+    const int64_t Vp = ws[0];
+    LMK_CHECK(V > 0 && V <= Vp, "cross_entropy: vocabulary {} for logits {}", V, ws.str());
+    CrossEntropyOptions o = opt;
+    const int32_t* t = copy_targets(g, targets, N, V, o);
+    float* lse = g.alloc_floats(size_t(N));
+    float* losses = per_token_loss ? per_token_loss : g.alloc_floats(size_t(N));
+    const bool want_dx = x.requires_grad(), want_dw = weight.requires_grad();
+    float* dx = want_dx ? g.alloc_floats(size_t(N * C)) : nullptr;
+    float* dwt = want_dw ? g.alloc_floats(size_t(C * Vp)) : nullptr; // d W^T (C, Vp)
+    float* logits = g.alloc_floats(size_t(kHeadChunkRows * Vp));
+    const double weight_sum = cross_entropy_weight_sum(t, N, o);
+    const float inv_weight_sum = weight_sum > 0 ? 1.f / float(weight_sum) : 0.f;
+    const float* w = weight.data();
+    for (int64_t r0 = 0; r0 < N; r0 += kHeadChunkRows) {
+        const int64_t n = std::min(kHeadChunkRows, N - r0);
+        const float* xr = x.data() + r0 * C;
+        linear_forward(logits, xr, w, nullptr, n, C, Vp, WeightLayout::out_in, Precision::f32);
+        CrossEntropyOptions oc = o;
+        if (o.weights) oc.weights = o.weights + r0;
+        cross_entropy_rows_grad(losses + r0, lse + r0, logits, t + r0, n, V, Vp, oc, inv_weight_sum);
+        if (dx) gemm(false, false, n, C, Vp, 1.f, logits, Vp, w, C, 0.f, dx + r0 * C, C); // dlogits W
+        if (dwt) gemm(true, false, C, Vp, n, 1.f, xr, C, logits, Vp, r0 ? 1.f : 0.f, dwt, Vp); // += x^T dlogits
+    }
+    Var y = g.make({}, true);
+    y.data()[0] = cross_entropy_mean(losses, t, N, o).loss;
+    TapeEntry e{OpKind::linear_cross_entropy};
+    e.out = y.id, e.in[0] = x.id, e.in[1] = weight.id, e.saved[0] = dx, e.saved[1] = dwt;
+    e.i[0] = N, e.i[1] = C, e.i[2] = Vp;
+    g.record(e);
     return y;
 }
 
@@ -452,25 +508,39 @@ Var concat_rows(Graph& g, Var a, Var b) {
 // ---- backward: every rule in one place ----
 
 namespace {
-// The backward of a cross-entropy whose forward left d(loss)/d(logits) in the logits' own
-// buffer (consume_logits): that buffer becomes the logits' gradient, scaled by d(loss), when
-// nothing has written one yet; otherwise it is added to the gradient already there.
-void consumed_cross_entropy_backward(Graph& g, const TapeEntry& e, float dloss) {
-    const int32_t logits = e.in[0];
-    if (!g.requires_grad(logits)) return;
-    float* dl = g.value(logits).data();
-    const size_t n = size_t(e.i[0] * e.i[2]);
-    if (g.adopt_grad(logits, dl)) {
-        if (dloss != 1.f) scale_inplace(dl, n, dloss);
+// Hands over a gradient a loss's forward computed for d(loss) = 1 into buf (n floats, free
+// for the taking): buf becomes node id's gradient, scaled by d(loss), when nothing has
+// written one yet; otherwise it is added to the gradient already there.
+void hand_over_grad(Graph& g, int32_t id, float* buf, size_t n, float dloss) {
+    if (!g.requires_grad(id)) return;
+    if (g.adopt_grad(id, buf)) {
+        if (dloss != 1.f) scale_inplace(buf, n, dloss);
         return;
     }
-    accumulate(g.grad_out(logits), dl, n, dloss);
+    accumulate(g.grad_out(id), buf, n, dloss);
+}
+
+// The backward of a cross-entropy whose forward left d(loss)/d(logits) in the logits' own
+// buffer (consume_logits).
+void consumed_cross_entropy_backward(Graph& g, const TapeEntry& e, float dloss) {
+    hand_over_grad(g, e.in[0], g.value(e.in[0]).data(), size_t(e.i[0] * e.i[2]), dloss);
+}
+
+// linear_cross_entropy's: dx as above; the head's gradient from d W^T, transposed.
+void linear_cross_entropy_backward(Graph& g, const TapeEntry& e, float dloss) {
+    const int64_t N = e.i[0], C = e.i[1], Vp = e.i[2];
+    if (e.saved[0]) hand_over_grad(g, e.in[0], e.saved[0], size_t(N * C), dloss);
+    if (e.saved[1]) {
+        const GradOut dw = g.grad_out(e.in[1]);
+        add_transposed(dw.data, C, e.saved[1], Vp, C, dw.overwrite() ? 0.f : 1.f, dloss);
+    }
 }
 } // namespace
 
 void backward_op(Graph& g, const TapeEntry& e) {
     const float* dout = g.grad_if_any(e.out);
     if (e.op == OpKind::cross_entropy && e.i[4]) return consumed_cross_entropy_backward(g, e, dout[0]);
+    if (e.op == OpKind::linear_cross_entropy) return linear_cross_entropy_backward(g, e, dout[0]);
     const Tensor& out = g.value(e.out);
     const InputGrads d = input_grads(g, e);
     switch (e.op) {
@@ -561,6 +631,7 @@ void backward_op(Graph& g, const TapeEntry& e) {
                                e.i[0], e.i[1], e.i[2], o, dout[0] / e.f[1]);
         break;
     }
+    case OpKind::linear_cross_entropy: break; // linear_cross_entropy_backward, above
     case OpKind::sum:
         if (d[0]) {
             const float dx = dout[0] * e.f[0];

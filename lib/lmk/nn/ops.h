@@ -76,6 +76,16 @@ Var self_attention(Graph& g, Var qkv, const AttentionOptions& opt);
 Var cross_entropy(Graph& g, Var logits, const int32_t* targets, int64_t V,
                   const CrossEntropyOptions& opt = {}, float* per_token_loss = nullptr);
 
+// cross_entropy(linear(x, W, {}, out_in), targets, V, opt) for a head W (Vp, C) whose logits
+// nothing else reads. Recording a gradient (fp32, no adapter) over more than
+// kHeadChunkRows rows, the logits are made, turned into their gradient and multiplied back
+// (dx, and dW^T accumulated) one chunk of rows at a time while the chunk is in cache: the
+// (N, Vp) logits are never stored, and the backward only scales and hands over the results.
+// Otherwise the two ops (with consume_logits).
+constexpr int64_t kHeadChunkRows = 1024;
+Var linear_cross_entropy(Graph& g, Var x, Var weight, const int32_t* targets, int64_t V,
+                         const CrossEntropyOptions& opt = {}, float* per_token_loss = nullptr);
+
 Var sum(Graph& g, Var x);  // scalar
 Var mean(Graph& g, Var x); // scalar
 // Same data, new shape (same numel).
