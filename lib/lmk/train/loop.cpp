@@ -298,8 +298,11 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTime
         g.step = uint64_t(state_.step * o_.grad_accum + micro); // dropout masks follow the step
         nn::Var loss = model_.loss(g, m.x.data(), m.y.data(), o_.batch, o_.ctx, ce);
         loss_sum += double(loss.item());
+        // The micro-batch's share is recorded in the forward phase too, so every op's forward
+        // time (the time since the previous op recorded) lies inside it.
+        const nn::Var objective = o_.grad_accum > 1 ? nn::scale(g, loss, 1.0f / float(o_.grad_accum)) : loss;
         clock.to(t.forward);
-        g.backward(o_.grad_accum > 1 ? nn::scale(g, loss, 1.0f / float(o_.grad_accum)) : loss);
+        g.backward(objective);
         clock.to(t.backward);
     }
     g.profile = nullptr; // evaluations are not profiled
