@@ -81,10 +81,10 @@ void gemm_bias(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, cons
                Precision precision = Precision::f32);
 void gemm_bias_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const uint16_t* A, int64_t lda,
                     const uint16_t* B, int64_t ldb, const float* bias, float* C, int64_t ldc);
-// dst (rows, cols) = bf16 rounding of op(src): src (rows, cols) with leading dimension ld, or
-// (cols, rows) read transposed when trans. Rows in parallel.
 // C (M,N; leading dim ldc) = beta C + alpha T^T for T (N,M) dense; beta 0 writes over C.
 void add_transposed(float* C, int64_t ldc, const float* T, int64_t M, int64_t N, float beta, float alpha);
+// dst (rows, cols) = bf16 rounding of op(src): src (rows, cols) with leading dimension ld, or
+// (cols, rows) read transposed when trans. Rows in parallel.
 void to_bf16_matrix(uint16_t* dst, const float* src, int64_t rows, int64_t cols, int64_t ld, bool trans);
 
 // How a projection's weight is stored: out_in = torch nn.Linear (OC, C), used by BERT/T5;
