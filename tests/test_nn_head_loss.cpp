@@ -2,7 +2,9 @@
 // ops it replaces (linear, then cross_entropy on logits it does not consume): the same loss
 // bits (each logit is one GEMM element over the same K, whatever rows a call covers), and
 // gradients equal to rounding (dW^T sums its chunks in a different order, the softmax comes
-// from the summed exponentials); and the same bits at one, two and three threads.
+// from the summed exponentials); the same bits at one, two and three threads; every row
+// ignored; and bad input (a target outside the vocabulary, a head of the wrong width).
+#include "lmk/core/error.h"
 #include "lmk/core/rng.h"
 #include "lmk/core/threads.h"
 #include "lmk/nn/ops.h"
@@ -90,5 +92,36 @@ TEST_CASE("linear_cross_entropy: the same bits at 1, 2 and 3 threads") {
         CHECK(runs[k].loss == runs[0].loss);
         CHECK(runs[k].dx == runs[0].dx);
         CHECK(runs[k].dw == runs[0].dw);
+    }
+}
+
+TEST_CASE("linear_cross_entropy: every row ignored gives loss 0 and zero gradients, chunked or not") {
+    const int64_t C = 8, V = 11, Vp = 16;
+    for (int64_t N : {int64_t(40), kHeadChunkRows + 9}) {
+        const std::vector<int32_t> targets(static_cast<size_t>(N), -100);
+        const HeadRun fused = run_head(true, N, C, V, Vp, targets, {}), two = run_head(false, N, C, V, Vp, targets, {});
+        INFO("N ", N);
+        CHECK(fused.loss == 0.f);
+        CHECK(two.loss == 0.f);
+        CHECK(fused.dx == std::vector<float>(fused.dx.size(), 0.f));
+        CHECK(fused.dw == std::vector<float>(fused.dw.size(), 0.f));
+        CHECK(fused.dw == two.dw);
+    }
+}
+
+TEST_CASE("linear_cross_entropy: bad targets and a head of the wrong width are errors, chunked or not") {
+    for (int64_t N : {int64_t(40), kHeadChunkRows + 9}) {
+        Graph g;
+        Tensor x = Tensor::zeros({N, 8}), w = Tensor::zeros({16, 8}), narrow = Tensor::zeros({16, 7});
+        Var xv = g.leaf(x, true), wv = g.leaf(w, true);
+        std::vector<int32_t> targets(static_cast<size_t>(N), 3);
+        targets[size_t(N - 1)] = 11; // vocabulary 11: ids 0..10
+        INFO("N ", N);
+        CHECK_THROWS_AS(linear_cross_entropy(g, xv, wv, targets.data(), 11), lmk::Error);
+        targets[size_t(N - 1)] = -7; // negative and not the ignore index
+        CHECK_THROWS_AS(linear_cross_entropy(g, xv, wv, targets.data(), 11), lmk::Error);
+        targets[size_t(N - 1)] = 3;
+        CHECK_THROWS_AS(linear_cross_entropy(g, xv, wv, targets.data(), 17), lmk::Error); // V > Vp
+        CHECK_THROWS_AS(linear_cross_entropy(g, xv, g.leaf(narrow, true), targets.data(), 11), lmk::Error);
     }
 }

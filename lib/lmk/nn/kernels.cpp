@@ -316,6 +316,10 @@ void mul_forward(float* out, const float* a, const float* b, size_t n) {
     parallel_for_chunks(n, kElemGrain, [&](size_t s, size_t e) { t.mul(out + s, a + s, b + s, int64_t(e - s)); });
 }
 
+void accumulate_transposed(GradOut dst, const float* src, int64_t rows, int64_t cols, float alpha) {
+    if (dst) add_transposed(dst.data, cols, src, rows, cols, beta_for(dst), alpha);
+}
+
 void accumulate(GradOut dst, const float* src, size_t n, float alpha) {
     if (!dst) return;
     const SimdTable& t = table();
@@ -510,7 +514,7 @@ CrossEntropyResult cross_entropy_forward(float* losses, float* lse, const float*
         t.ce_fwd(row_loss + b, lse + b, logits + b * Vp, targets + b, int64_t(e - b), V, Vp,
                  opt.ignore_index, opt.label_smoothing);
     });
-    return cross_entropy_mean(row_loss, targets, N, opt);
+    return cross_entropy_mean(row_loss, targets, N, opt, cross_entropy_weight_sum(targets, N, opt));
 }
 
 double cross_entropy_weight_sum(const int32_t* targets, int64_t N, const CrossEntropyOptions& opt) {
@@ -521,21 +525,23 @@ double cross_entropy_weight_sum(const int32_t* targets, int64_t N, const CrossEn
 }
 
 CrossEntropyResult cross_entropy_mean(const float* losses, const int32_t* targets, int64_t N,
-                                      const CrossEntropyOptions& opt) {
+                                      const CrossEntropyOptions& opt, double weight_sum) {
     double num = 0;
     for (int64_t i = 0; i < N; i++) { // in row order: deterministic
         if (targets[i] == opt.ignore_index) continue;
         num += (opt.weights ? double(opt.weights[i]) : 1.0) * losses[i];
     }
     CrossEntropyResult r;
-    r.weight_sum = cross_entropy_weight_sum(targets, N, opt);
-    r.loss = r.weight_sum > 0 ? float(num / r.weight_sum) : 0.f;
+    r.weight_sum = weight_sum;
+    r.loss = weight_sum > 0 ? float(num / weight_sum) : 0.f;
     return r;
 }
 
 void cross_entropy_rows_grad(float* losses, float* lse, float* logits, const int32_t* targets, int64_t N,
-                             int64_t V, int64_t Vp, const CrossEntropyOptions& opt, float inv_weight_sum) {
+                             int64_t V, int64_t Vp, const CrossEntropyOptions& opt, double weight_sum) {
     const SimdTable& t = table();
+    // cross_entropy_backward's grad_scale for d(loss) = 1: 1.f / float(weight_sum).
+    const float inv_weight_sum = weight_sum > 0 ? 1.f / float(weight_sum) : 0.f;
     // Rows are independent (any cut gives the same bits); 16 tasks of consecutive rows, so
     // that the kernel fetches each task's next row while it computes the current one.
     parallel_for_chunks(size_t(N), size_t(std::max<int64_t>(1, (N + 15) / 16)), [&](size_t b, size_t e) {
@@ -548,10 +554,8 @@ CrossEntropyResult cross_entropy_forward_grad(float* losses, float* lse, float* 
                                               int64_t N, int64_t V, int64_t Vp, const CrossEntropyOptions& opt) {
     float* row_loss = losses ? losses : scratch_floats(size_t(N));
     const double weight_sum = cross_entropy_weight_sum(targets, N, opt);
-    // cross_entropy_backward's grad_scale for d(loss) = 1: 1.f / float(weight_sum).
-    cross_entropy_rows_grad(row_loss, lse, logits, targets, N, V, Vp, opt,
-                            weight_sum > 0 ? 1.f / float(weight_sum) : 0.f);
-    return cross_entropy_mean(row_loss, targets, N, opt);
+    cross_entropy_rows_grad(row_loss, lse, logits, targets, N, V, Vp, opt, weight_sum);
+    return cross_entropy_mean(row_loss, targets, N, opt, weight_sum);
 }
 
 void cross_entropy_backward(GradOut dlogits, const float* logits, const float* lse,

@@ -145,6 +145,8 @@ void activation_backward(GradOut dinp, const float* dout, const float* inp, size
 void add_forward(float* out, const float* a, const float* b, size_t n);
 // dst += alpha * src (= in overwrite mode).
 void accumulate(GradOut dst, const float* src, size_t n, float alpha = 1.f);
+// dst (rows, cols) += alpha * src^T for src (cols, rows) dense (= in overwrite mode).
+void accumulate_transposed(GradOut dst, const float* src, int64_t rows, int64_t cols, float alpha);
 // x *= alpha.
 void scale_inplace(float* x, size_t n, float alpha);
 // dst (C) += sum over rows of src (R,C) (= in overwrite mode): bias gradients and broadcast
@@ -246,14 +248,14 @@ void cross_entropy_backward(GradOut dlogits, const float* logits, const float* l
 CrossEntropyResult cross_entropy_forward_grad(float* losses, float* lse, float* logits, const int32_t* targets,
                                               int64_t N, int64_t V, int64_t Vp, const CrossEntropyOptions& opt);
 // Its pieces, for rows taken a chunk at a time (ops::linear_cross_entropy): the weight sum of
-// the rows (sum w_i over rows not ignored, in row order); rows [0, N) of a batch whose weight
-// sum is 1 / inv_weight_sum, turned into their losses, lse and gradient; the mean loss of the
-// whole batch's per-row losses.
+// the rows (sum w_i over rows not ignored, in row order); rows [0, N) of a batch with that
+// weight sum, turned into their losses, lse and gradient; the mean loss of the whole batch's
+// per-row losses.
 double cross_entropy_weight_sum(const int32_t* targets, int64_t N, const CrossEntropyOptions& opt);
 void cross_entropy_rows_grad(float* losses, float* lse, float* logits, const int32_t* targets, int64_t N,
-                             int64_t V, int64_t Vp, const CrossEntropyOptions& opt, float inv_weight_sum);
+                             int64_t V, int64_t Vp, const CrossEntropyOptions& opt, double weight_sum);
 CrossEntropyResult cross_entropy_mean(const float* losses, const int32_t* targets, int64_t N,
-                                      const CrossEntropyOptions& opt);
+                                      const CrossEntropyOptions& opt, double weight_sum);
 
 // ---- optimizer updates (fused, one pass over the parameter) ------------------------------
 // Adam/AdamW: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;

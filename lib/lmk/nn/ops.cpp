@@ -422,7 +422,6 @@ Var linear_cross_entropy(Graph& g, Var x, Var weight, const int32_t* targets, in
     float* dwt = want_dw ? g.alloc_floats(size_t(C * Vp)) : nullptr; // d W^T (C, Vp)
     float* logits = g.alloc_floats(size_t(kHeadChunkRows * Vp));
     const double weight_sum = cross_entropy_weight_sum(t, N, o);
-    const float inv_weight_sum = weight_sum > 0 ? 1.f / float(weight_sum) : 0.f;
     const float* w = weight.data();
     for (int64_t r0 = 0; r0 < N; r0 += kHeadChunkRows) {
         const int64_t n = std::min(kHeadChunkRows, N - r0);
@@ -430,12 +429,12 @@ Var linear_cross_entropy(Graph& g, Var x, Var weight, const int32_t* targets, in
         linear_forward(logits, xr, w, nullptr, n, C, Vp, WeightLayout::out_in, Precision::f32);
         CrossEntropyOptions oc = o;
         if (o.weights) oc.weights = o.weights + r0;
-        cross_entropy_rows_grad(losses + r0, lse + r0, logits, t + r0, n, V, Vp, oc, inv_weight_sum);
+        cross_entropy_rows_grad(losses + r0, lse + r0, logits, t + r0, n, V, Vp, oc, weight_sum);
         if (dx) gemm(false, false, n, C, Vp, 1.f, logits, Vp, w, C, 0.f, dx + r0 * C, C); // dlogits W
         if (dwt) gemm(true, false, C, Vp, n, 1.f, xr, C, logits, Vp, r0 ? 1.f : 0.f, dwt, Vp); // += x^T dlogits
     }
     Var y = g.make({}, true);
-    y.data()[0] = cross_entropy_mean(losses, t, N, o).loss;
+    y.data()[0] = cross_entropy_mean(losses, t, N, o, weight_sum).loss;
     TapeEntry e{OpKind::linear_cross_entropy};
     e.out = y.id, e.in[0] = x.id, e.in[1] = weight.id, e.saved[0] = dx, e.saved[1] = dwt;
     e.i[0] = N, e.i[1] = C, e.i[2] = Vp;
@@ -530,10 +529,7 @@ void consumed_cross_entropy_backward(Graph& g, const TapeEntry& e, float dloss) 
 void linear_cross_entropy_backward(Graph& g, const TapeEntry& e, float dloss) {
     const int64_t N = e.i[0], C = e.i[1], Vp = e.i[2];
     if (e.saved[0]) hand_over_grad(g, e.in[0], e.saved[0], size_t(N * C), dloss);
-    if (e.saved[1]) {
-        const GradOut dw = g.grad_out(e.in[1]);
-        add_transposed(dw.data, C, e.saved[1], Vp, C, dw.overwrite() ? 0.f : 1.f, dloss);
-    }
+    if (e.saved[1]) accumulate_transposed(g.grad_out(e.in[1]), e.saved[1], Vp, C, dloss);
 }
 } // namespace
 
