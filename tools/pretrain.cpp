@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
             o.eval_batches_opt = app.add_option("--eval-batches", o.train.eval_batches, "validation batches per evaluation (0 = every token of the split once)")->check(CLI::NonNegativeNumber)->group(t);
             app.add_option("--save-every", o.train.save_every, "checkpoint every N steps (0 = at the end)")->check(CLI::NonNegativeNumber)->group(t);
             app.add_option("--stop-after", o.train.stop_after, "stop (with a checkpoint) after step N, as a signal would")->group(t);
-            app.add_option("--peak-gflops", o.train.peak_gflops, "FP32 peak for MFU (default: estimated from the CPU)")->group(t);
+            app.add_option("--peak-gflops", o.train.peak_gflops, "FP32 peak in GFLOP/s for MFU (default: measured at start-up, an FMA loop on the -j threads)")->group(t);
             app.add_flag("--profile", o.profile, "print where the steps' time went (data, forward, backward, clip, optimizer, and op by op) on stderr")->group(t);
         },
         [&](const lmk::CommonFlags& c) { return run(o, c); });

@@ -25,9 +25,7 @@
 #include <cstring>
 #include <ctime>
 #include <new>
-#include <immintrin.h>
 #include <string>
-#include <thread>
 #include <vector>
 
 using namespace lmk::nn;
@@ -79,33 +77,6 @@ Buf randn(size_t n, float scale, uint64_t seed) {
     return v;
 }
 
-// The FMA peak: 16 independent AVX-512 FMA chains per thread (2 FMA ports x latency 4).
-__attribute__((target("avx512f"))) double fma_loop(long iters) {
-    __m512 acc[16];
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i++) acc[i] = _mm512_set1_ps(float(i));
-    const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-    for (long it = 0; it < iters; it++) {
-#pragma GCC unroll 16
-        for (int i = 0; i < 16; i++) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
-    }
-    float out[16];
-#pragma GCC unroll 16
-    for (int i = 1; i < 16; i++) acc[0] = _mm512_add_ps(acc[0], acc[i]);
-    _mm512_storeu_ps(out, acc[0]);
-    return out[0];
-}
-
-double peak_gflops(int threads) {
-    const long iters = 20'000'000;
-    double t = best_time(3, [&] {
-        std::vector<std::thread> ts;
-        for (int i = 0; i < threads; i++) ts.emplace_back([&] { volatile double s = fma_loop(iters); (void)s; });
-        for (auto& th : ts) th.join();
-    });
-    return double(threads) * double(iters) * 16 * 16 * 2 / t / 1e9;
-}
-
 void report(const char* key, double seconds, double figure, const char* unit) {
     std::printf("%s %.3f %.1f %s\n", key, seconds * 1e3, figure, unit);
 }
@@ -121,7 +92,7 @@ int main(int argc, char** argv) {
     g_cpu_clock = threads == 1;
     std::printf("# isa %s threads %d clock %s\n", isa_name(current_isa()), threads, g_cpu_clock ? "cpu" : "wall");
     if (best_isa() == Isa::avx512 && (wanted("gemm") || wanted("attention")))
-        report("peak_fp32", 0, peak_gflops(threads), "GFLOP/s");
+        report("peak_fp32", 0, measure_fma_peak_gflops(threads, 0.05), "GFLOP/s");
 
     if (wanted("gemm")) { // GEMM, fp32 and bf16 operands
         const int64_t M = 2048, K = 768, N = 3072;

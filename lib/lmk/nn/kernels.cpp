@@ -12,8 +12,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 namespace lmk::nn {
@@ -107,6 +109,35 @@ void set_isa(std::string_view name) {
     for (Isa i : {Isa::scalar, Isa::avx2, Isa::avx512})
         if (name == isa_name(i)) return set_isa(i);
     fail("unknown instruction set '{}' (expected scalar, avx2, avx512 or auto)", name);
+}
+
+double measure_fma_peak_gflops(int threads, double seconds) {
+    LMK_CHECK(threads > 0, "measure_fma_peak_gflops: {} threads", threads);
+    const SimdTable& t = table();
+    using Clock = std::chrono::steady_clock;
+    auto elapsed = [](Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+    float sink = 0;
+    int64_t iters = 1 << 12; // calibrated: doubled until one run takes seconds / 4
+    for (;;) {
+        const Clock::time_point t0 = Clock::now();
+        t.fma_probe(iters, &sink);
+        if (elapsed(t0) >= seconds / 4 || iters >= (int64_t(1) << 40)) break;
+        iters *= 2;
+    }
+    iters *= 4;
+    double best = 0;
+    for (int run = 0; run < 3; run++) {
+        std::vector<float> sinks(static_cast<size_t>(threads));
+        std::vector<std::thread> others;
+        std::atomic<int64_t> flops{0};
+        const Clock::time_point t0 = Clock::now();
+        for (int i = 1; i < threads; i++)
+            others.emplace_back([&, i] { flops += t.fma_probe(iters, &sinks[size_t(i)]); });
+        flops += t.fma_probe(iters, &sinks[0]);
+        for (std::thread& th : others) th.join();
+        best = std::max(best, double(flops.load()) / elapsed(t0) / 1e9);
+    }
+    return best;
 }
 
 // ---- linear ----

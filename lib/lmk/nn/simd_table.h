@@ -40,6 +40,7 @@ struct SimdTable {
     void (*axpy_mul)(float* dst, const float* a, const float* b, int64_t n); // dst += a * b
     void (*scale)(float* x, int64_t n, float alpha);
     double (*sum_squares)(const float* x, int64_t n);
+    int64_t (*fma_probe)(int64_t iters, float* sink); // returns the FLOPs done
     void (*softmax_fwd)(float* out, const float* inp, int64_t n, int64_t C);
     void (*softmax_bwd)(float* dinp, bool overwrite, const float* dout, const float* out, int64_t n, int64_t C);
     // Cross-entropy rows: losses/lse (n); targets (n); weights (n) or null.

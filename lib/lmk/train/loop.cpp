@@ -7,6 +7,7 @@
 #include "lmk/core/threads.h"
 #include "lmk/io/file.h"
 #include "lmk/io/safetensors.h"
+#include "lmk/nn/kernels.h"
 #include "lmk/train/metrics.h"
 #include "lmk/train/optim.h"
 #include "lmk/train/schedule.h"
@@ -15,7 +16,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <csignal>
 #include <simdjson.h>
 
@@ -99,19 +99,6 @@ TrainOptions train_options_from_json(const std::string& json, const std::string&
     return o;
 }
 
-double estimate_peak_gflops(int threads) {
-    double mhz = 0;
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    bool avx512 = false;
-    while (std::getline(in, line)) {
-        if (mhz == 0 && line.starts_with("cpu MHz")) mhz = std::atof(line.substr(line.find(':') + 1).c_str());
-        if (line.starts_with("flags") && line.find(" avx512f") != std::string::npos) avx512 = true;
-    }
-    if (mhz <= 0) mhz = 2000;
-    return double(threads) * mhz * 1e-3 * (avx512 ? 64.0 : 32.0);
-}
-
 struct Trainer::Impl {
     std::unique_ptr<TokenDataLoader> train, val;
     std::unique_ptr<train::Optimizer> opt;
@@ -152,7 +139,7 @@ Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir) : model_(model), o
     m.dropout_seed = derive_seed(o_.seed, stream_id("dropout"));
     m.x.resize(size_t(o_.batch * o_.ctx));
     m.y.resize(size_t(o_.batch * o_.ctx));
-    m.peak_gflops = o_.peak_gflops > 0 ? o_.peak_gflops : estimate_peak_gflops(num_threads());
+    m.peak_gflops = o_.peak_gflops > 0 ? o_.peak_gflops : nn::measure_fma_peak_gflops(num_threads());
     state_.total_steps = o_.steps;
     state_.seed = o_.seed;
     state_.options_json = train_options_to_json(o_);
@@ -338,6 +325,8 @@ TrainResult Trainer::run() {
     log_info("training: {} steps of {} tokens ({} x {} x {}), {} {} lr {:.3g}, seed {}{}", o_.steps,
              o_.tokens_per_step(), o_.batch, o_.ctx, o_.grad_accum, o_.optimizer, o_.schedule, o_.lr, o_.seed,
              fresh ? "" : fmt::format(", resuming at step {}", state_.step));
+    log_info("mfu: {:.3g} model GFLOP per token against an FP32 peak of {:.0f} GFLOP/s ({})", flops_per_token / 1e9,
+             m.peak_gflops, o_.peak_gflops > 0 ? "--peak-gflops" : fmt::format("measured, {} threads", num_threads()));
     Progress progress("train", uint64_t(o_.steps), "steps");
     progress.set(uint64_t(state_.step));
     auto last_svg = std::chrono::steady_clock::now();

@@ -60,7 +60,7 @@ struct TrainOptions {
     int64_t eval_batches = 20;        // 0: the whole validation split
     int64_t save_every = 0;           // 0: checkpoint at the end (and on a signal) only
     int64_t stop_after = 0;           // >0: stop (checkpoint, like a signal) after this step
-    double peak_gflops = 0;           // for MFU; 0: estimated from the CPU
+    double peak_gflops = 0;           // for MFU; 0: measured (nn::measure_fma_peak_gflops)
     bool profile_ops = false;         // time every op of the steps (PhaseTimes::ops)
     uint64_t seed = 1337;
 
@@ -97,10 +97,6 @@ struct TrainResult {
     bool stopped_early = false; // stop_after reached
     PhaseTimes phases;
 };
-
-// FP32 peak of this machine in GFLOP/s for `threads` cores: nominal clock from
-// /proc/cpuinfo x FMA lanes (AVX-512: 64, AVX2: 32 FLOP/cycle). An estimate for MFU.
-double estimate_peak_gflops(int threads);
 
 class Trainer {
 public:
