@@ -80,7 +80,11 @@ TEST_CASE("token_logprob and option validation") {
     std::vector<float> l = {1.0f, 2.0f, 3.0f};
     double z = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0));
     CHECK(token_logprob(l.data(), 3, 2) == doctest::Approx(3.0 - z).epsilon(1e-12));
-    CHECK_THROWS_AS(Sampler({.temperature = -1.0f}, 1), Error);
-    CHECK_THROWS_AS(Sampler({.top_p = 0.0f}, 1), Error);
-    CHECK_THROWS_AS(Sampler({.repetition_penalty = 0.0f}, 1), Error);
+    // Flag values: usage errors (the tools exit 2), each naming its flag.
+    CHECK_THROWS_AS(Sampler({.temperature = -1.0f}, 1), UsageError);
+    CHECK_THROWS_WITH_AS(Sampler({.top_k = -1}, 1), doctest::Contains("--top-k"), UsageError);
+    CHECK_THROWS_AS(Sampler({.top_p = 0.0f}, 1), UsageError);
+    CHECK_THROWS_WITH_AS(Sampler({.top_p = 1.5f}, 1), doctest::Contains("--top-p"), UsageError);
+    CHECK_THROWS_AS(Sampler({.repetition_penalty = 0.0f}, 1), UsageError);
+    CHECK_NOTHROW(Sampler({.temperature = 0.0f, .top_k = 0, .top_p = 1.0f, .repetition_penalty = 1.0f}, 1));
 }

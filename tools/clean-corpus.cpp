@@ -61,14 +61,14 @@ int run(Options& o, const lmk::CommonFlags&) {
         out->commit();
         return 0;
     }
-    LMK_CHECK(o.world >= 1 && o.rank >= 0 && o.rank < o.world, "--rank {} is not in 0..{}", o.rank, o.world - 1);
+    LMK_CHECK_USAGE(o.world >= 1 && o.rank >= 0 && o.rank < o.world, "--rank {} is not in 0..{}", o.rank, o.world - 1);
     if (o.files.empty()) o.files.push_back("-");
     std::vector<std::string> mine;
     for (size_t i = 0; i < o.files.size(); i++)
         if (int(i % size_t(o.world)) == o.rank) mine.push_back(o.files[i]);
     std::string marker = o.output + ".done";
     if (o.world > 1) {
-        LMK_CHECK(o.output != "-", "--world needs -o FILE (one output per rank)");
+        LMK_CHECK_USAGE(o.output != "-", "--world needs -o FILE (one output per rank)");
         if (lmk::file_exists(marker) && lmk::file_exists(o.output)) {
             lmk::log_info("rank {}/{}: {} exists, already complete; skipped", o.rank, o.world, marker);
             return 0;

@@ -103,7 +103,7 @@ int run(Options& o, const lmk::CommonFlags& common) {
         }
     };
     if (o.prompt_opt->count()) {
-        LMK_CHECK(o.files.empty(), "give either --prompt or JSONL files, not both");
+        LMK_CHECK_USAGE(o.files.empty(), "give either --prompt or JSONL files, not both");
         one(o.prompt, nullptr);
     } else {
         if (o.files.empty()) o.files.push_back("-");

@@ -11,6 +11,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
+#include <string>
 
 namespace {
 
@@ -22,7 +24,26 @@ struct Options {
     bool profile = false, no_bias = false;
     lmk::TrainOptions train;
     CLI::Option *steps_opt = nullptr, *ctx_opt = nullptr, *eval_batches_opt = nullptr;
+    const CLI::App* app = nullptr;
 };
+
+// --resume continues a run with the options it was started with (that is what makes it
+// exact), so a flag that would set up a different run is refused rather than ignored.
+void refuse_new_run_flags(const CLI::App& app) {
+    static const std::set<std::string> kApplyOnResume = {"--output", "--resume", "--steps", "--eval-batches",
+                                                         "--stop-after", "--peak-gflops", "--profile"};
+    for (const CLI::Option* opt : app.get_options()) {
+        const std::string name = opt->get_name();
+        if (!opt->count() || kApplyOnResume.count(name)) continue;
+        if (opt->get_group() != "Run" && opt->get_group() != "Model" && opt->get_group() != "Training" && name != "--seed")
+            continue;
+        throw lmk::UsageError(fmt::format("{} cannot change a resumed run: --resume keeps the run's own options "
+                                          "(--steps, --eval-batches, --stop-after, --peak-gflops and --profile apply)",
+                                          name),
+                              "to train on with other options, start a new run from it: pretrain -o NEWDIR "
+                              "--init-from DIR ...");
+    }
+}
 
 const char* kExamples = R"(Examples:
   pretrain -o runs/shakespeare --train 'data/train_*.bin' --val data/val_000000.bin \
@@ -32,11 +53,17 @@ const char* kExamples = R"(Examples:
   pretrain -o runs/ft --init-from gpt2_124M.bin --train 'web/train_*.bin' --lr 1e-4
 )";
 
+// The model's config from --config FILE (a bad file: exit 1) or the model flags (a bad
+// value: a usage error, exit 2).
 lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_t eos) {
     lmk::GptConfig c;
     if (!o.config.empty()) {
         c = lmk::gpt_config_from_json(lmk::read_file(o.config), o.config);
-    } else {
+        c.resid_pdrop = c.embd_pdrop = c.attn_pdrop = o.dropout;
+        c.validate(o.config);
+        return c;
+    }
+    try {
         c.n_layer = o.layers, c.n_head = o.heads, c.n_embd = o.dim, c.n_positions = ctx;
         c.vocab_size = vocab;
         c.padded_vocab_size = 0;
@@ -48,19 +75,22 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
         c.position_embedding = o.positions == "learned" ? lmk::PositionEmbedding::learned : lmk::PositionEmbedding::sinusoidal;
         c.bos_token_id = c.eos_token_id = eos;
         c.bias = !o.no_bias;
+        c.resid_pdrop = c.embd_pdrop = c.attn_pdrop = o.dropout;
+        c.validate("flags");
+    } catch (const lmk::Error& e) {
+        throw lmk::UsageError(e.what(), e.hint());
     }
-    c.resid_pdrop = c.embd_pdrop = c.attn_pdrop = o.dropout;
-    c.validate(o.config.empty() ? "flags" : o.config);
     return c;
 }
 
 int run(Options& o, const lmk::CommonFlags& common) {
-    LMK_CHECK(o.arch == "gpt", "--arch {}: only gpt is trained by this build", o.arch);
+    LMK_CHECK_USAGE(o.arch == "gpt", "--arch {}: only gpt is trained by this build", o.arch);
     lmk::install_stop_handlers();
     std::unique_ptr<lmk::Gpt> model;
     std::unique_ptr<lmk::Trainer> trainer;
     if (!o.resume.empty()) {
-        LMK_CHECK(o.out.empty() || o.out == o.resume, "--resume continues the run in its own directory; drop -o");
+        LMK_CHECK_USAGE(o.out.empty() || o.out == o.resume, "--resume continues the run in its own directory; drop -o");
+        refuse_new_run_flags(*o.app);
         lmk::recover_checkpoint(o.resume);
         lmk::TrainerState state = lmk::load_trainer_state(o.resume);
         lmk::TrainOptions t = lmk::train_options_from_json(state.options_json, o.resume + "/trainer_state.json");
@@ -69,14 +99,14 @@ int run(Options& o, const lmk::CommonFlags& common) {
         t.stop_after = o.train.stop_after;
         t.peak_gflops = o.train.peak_gflops;
         t.profile_ops = o.profile;
-        LMK_CHECK(t.steps >= state.step, "--steps {} is before the checkpoint's step {}", t.steps, state.step);
+        LMK_CHECK_USAGE(t.steps >= state.step, "--steps {} is before the checkpoint's step {}", t.steps, state.step);
         model = lmk::load_model_dir(o.resume);
         trainer = std::make_unique<lmk::Trainer>(*model, t, o.resume);
         trainer->restore(state);
         o.out = o.resume;
     } else {
-        LMK_CHECK(!o.out.empty(), "-o DIR is required (or --resume DIR)");
-        LMK_CHECK(!o.train.train.empty(), "--train GLOB is required");
+        LMK_CHECK_USAGE(!o.out.empty(), "-o DIR is required (or --resume DIR)");
+        LMK_CHECK_USAGE(!o.train.train.empty(), "--train GLOB is required");
         if (lmk::has_checkpoint(o.out))
             throw lmk::Error(fmt::format("{}: already holds a training run", o.out),
                              fmt::format("continue it with `pretrain --resume {}` or choose another -o", o.out));
@@ -102,12 +132,13 @@ int run(Options& o, const lmk::CommonFlags& common) {
         if (!o.ctx_opt->count()) o.train.ctx = std::min<int64_t>(ctx, model->config().n_positions);
         if (o.batch_tokens > 0) {
             int64_t per_micro = o.train.batch * o.train.ctx;
-            LMK_CHECK(o.batch_tokens % per_micro == 0, "--batch-tokens {} is not a multiple of --batch x --ctx = {}",
+            LMK_CHECK_USAGE(o.batch_tokens % per_micro == 0, "--batch-tokens {} is not a multiple of --batch x --ctx = {}",
                       o.batch_tokens, per_micro);
             o.train.grad_accum = o.batch_tokens / per_micro;
         }
         o.train.seed = common.seed;
         o.train.profile_ops = o.profile;
+        o.train.validate(); // before DIR is created
         std::filesystem::create_directories(o.out);
         if (tk) lmk::write_file(o.out + "/tokenizer.json", lmk::tok::to_hf_json(*tk));
         trainer = std::make_unique<lmk::Trainer>(*model, o.train, o.out);
@@ -132,6 +163,7 @@ int main(int argc, char** argv) {
          "resume, metrics.jsonl and loss.svg. SIGINT/SIGTERM finish the step, checkpoint and exit 130.",
          kExamples},
         [&](CLI::App& app, lmk::CommonFlags&) {
+            o.app = &app;
             auto* io = "Run";
             app.add_option("-o,--output", o.out, "run directory (created)")->group(io);
             app.add_option("--resume", o.resume, "continue the run in DIR (model, optimizer, RNG, data position)")->group(io);

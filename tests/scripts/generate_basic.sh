@@ -39,4 +39,13 @@ printf '{"id": "x1", "prompt": "to be"}\n{"id": "x2", "prompt": "that is"}\n' |
     "$LMK_BIN/generate" -m m --json --temperature 0 --max-new-tokens 5 --top-k 5 --top-p 0.9 >j.jsonl
 [ "$(wc -l <j.jsonl)" = 2 ] || { echo "FAIL: expected 2 lines"; exit 1; }
 grep -q '^{"id": *"x1", *"prompt": *"to be", *"completion": *"' j.jsonl
+
+# A bad sampling flag is a usage error: exit 2, the flag named, nothing on stdout.
+for flag in "--temperature -1" "--top-p 1.5" "--top-k -2" "--repetition-penalty 0" "--max-new-tokens -1"; do
+    status=0
+    # shellcheck disable=SC2086
+    "$LMK_BIN/generate" -m m --prompt "to be" $flag >bad.txt 2>err.txt || status=$?
+    [ "$status" = 2 ] && grep -q -- "${flag%% *}" err.txt && [ ! -s bad.txt ] ||
+        { cat err.txt; echo "FAIL: $flag gave exit $status"; exit 1; }
+done
 echo ok

@@ -43,6 +43,19 @@ status=0
 "$LMK_BIN/pretrain" -o N "${common[@]}" --steps 2 --eval-batches -1 2>err.txt || status=$?
 [ "$status" = 2 ] && grep -q -- "--eval-batches" err.txt || { cat err.txt; echo "FAIL: --eval-batches -1 gave $status"; exit 1; }
 
+# A flag that would make a different run is refused on --resume (exit 2, named, with the
+# way to do it), and the run is left as it was; the flags that apply still do.
+cp A/trainer_state.json A.state
+for flag in "--lr 1e-4" "--layers 3" "--seed 9" "--tokenizer data/tokenizer.json"; do
+    status=0
+    # shellcheck disable=SC2086
+    "$LMK_BIN/pretrain" --resume A -j 1 --steps 14 $flag 2>err.txt || status=$?
+    [ "$status" = 2 ] && grep -q -- "${flag%% *} cannot change a resumed run" err.txt && grep -q -- "--init-from" err.txt ||
+        { cat err.txt; echo "FAIL: --resume with $flag gave $status"; exit 1; }
+    cmp A/trainer_state.json A.state
+    cmp A/model.safetensors A.before
+done
+
 # A second -o into an existing run is refused (exit 1, with a hint to --resume).
 if "$LMK_BIN/pretrain" -o A "${common[@]}" "${run12[@]}" 2>err.txt; then echo "FAIL: reused a run directory"; exit 1; fi
 grep -q -- "--resume" err.txt

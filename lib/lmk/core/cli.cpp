@@ -69,10 +69,10 @@ int tool_main(int argc, char** argv, const ToolInfo& info, const ToolSetup& setu
         set_progress_mode(parse_progress_mode(common.progress));
         set_threads(common.threads);
         status = run(common);
-    } catch (const Error& e) {
+    } catch (const Error& e) { // UsageError too: a flag value checked by the library
         log_error("{}", e.what());
         if (!e.hint().empty()) log_error("hint: {}", e.hint());
-        status = 1;
+        status = dynamic_cast<const UsageError*>(&e) ? 2 : 1;
     } catch (const CLI::Error& e) { // a flag check failing after parse (e.g. in setup)
         log_error("{}", e.what());
         return 2;

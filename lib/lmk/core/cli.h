@@ -4,7 +4,7 @@
 // function that calls the library. tool_main() owns everything else:
 //   - shared flags: -j/--threads, --seed, -q, -v, --progress auto|always|never, --help, --version;
 //   - exit status: 0 done, 1 runtime failure (lmk::Error, I/O, bad alloc), 2 usage error
-//     (CLI11's own parse codes are mapped to 2; --help and --version print to stdout, exit 0);
+//     (CLI11's own parse codes and lmk::UsageError; --help and --version print to stdout, exit 0);
 //   - diagnostics `tool: what` (lmk::Error messages carry `file:line:`), plus `hint: ...`;
 //   - stdout flushed and closed with its error checked (a full disk is exit 1, one message);
 //   - SIGPIPE keeps its default (a closed pipe ends the tool quietly).

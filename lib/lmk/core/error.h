@@ -2,9 +2,12 @@
 //
 // The library never prints or exits: it throws lmk::Error, whose message already carries
 // its location in the `file:line: what` form diagnostics use, and optionally a hint for
-// when the fix is known. A tool's main (core/cli.h) prints `tool: <what>` and exits 1.
+// when the fix is known. A tool's main (core/cli.h) prints `tool: <what>` and exits 1, or 2
+// for lmk::UsageError: a flag value the run cannot start with, found by checks that live in
+// the library (option structs' validate()).
 //
 //   LMK_CHECK(n > 0, "{}:{}: expected a positive count, got {}", path, line, n);
+//   LMK_CHECK_USAGE(steps > 0, "--steps must be positive, got {}", steps);
 //   throw lmk::Error(fmt::format("{}: bad magic", path), "regenerate it with encode");
 //
 // Hot loops never throw: validate at the boundaries (file headers, flags, records).
@@ -25,6 +28,16 @@ private:
     std::string hint_;
 };
 
+class UsageError : public Error {
+public:
+    using Error::Error;
+};
+
+template <typename... Args>
+[[noreturn]] void usage_fail(fmt::format_string<Args...> f, Args&&... args) {
+    throw UsageError(fmt::format(f, std::forward<Args>(args)...));
+}
+
 template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {
     throw Error(fmt::format(f, std::forward<Args>(args)...));
@@ -38,4 +51,9 @@ std::string errno_text(int err);
 #define LMK_CHECK(cond, ...)                                                                       \
     do {                                                                                           \
         if (!(cond)) ::lmk::fail(__VA_ARGS__);                                                     \
+    } while (0)
+
+#define LMK_CHECK_USAGE(cond, ...)                                                                 \
+    do {                                                                                           \
+        if (!(cond)) ::lmk::usage_fail(__VA_ARGS__);                                               \
     } while (0)

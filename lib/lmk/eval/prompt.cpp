@@ -8,7 +8,7 @@
 namespace lmk {
 
 FewshotSampler::FewshotSampler(const Task& task, int k, uint64_t seed) : task_(task), k_(k), rnd_(seed) {
-    LMK_CHECK(k >= 0, "--shots: {} is negative", k);
+    LMK_CHECK_USAGE(k >= 0, "--shots: {} is negative", k);
     if (k == 0) return;
     const size_t need = size_t(k) + (task.config.fewshot_excludes_eval_doc ? 1 : 0);
     if (task.fewshot.size() < need)

@@ -23,8 +23,8 @@ Generation generate_ids(Gpt& model, std::vector<int32_t> prompt, const GenerateO
                         const std::function<std::string(const std::vector<int32_t>&)>& decode,
                         const TextSink& on_text) {
     const GptConfig& cfg = model.config();
-    LMK_CHECK(!prompt.empty(), "generate: empty prompt (give at least one token)");
-    LMK_CHECK(opts.max_new_tokens >= 0, "generate: max_new_tokens must not be negative");
+    LMK_CHECK(!prompt.empty(), "empty prompt (give at least one token)");
+    LMK_CHECK_USAGE(opts.max_new_tokens >= 0, "--max-new-tokens must not be negative, got {}", opts.max_new_tokens);
     LMK_CHECK((opts.stop.empty() && !on_text) || decode, "generate: stop strings and streaming need a decoder");
     Generation out;
     // Keep room for at least one new token: drop the oldest prompt tokens if needed.

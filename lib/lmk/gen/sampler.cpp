@@ -8,11 +8,12 @@
 namespace lmk {
 
 Sampler::Sampler(SamplerOptions opts, uint64_t seed) : opts_(opts), rng_(seed) {
-    LMK_CHECK(opts.temperature >= 0.0f && std::isfinite(opts.temperature), "temperature must be >= 0, got {}",
-              opts.temperature);
-    LMK_CHECK(opts.top_k >= 0, "top-k must be >= 0, got {}", opts.top_k);
-    LMK_CHECK(opts.top_p > 0.0f && opts.top_p <= 1.0f, "top-p must be in (0, 1], got {}", opts.top_p);
-    LMK_CHECK(opts.repetition_penalty > 0.0f, "repetition penalty must be > 0, got {}", opts.repetition_penalty);
+    LMK_CHECK_USAGE(opts.temperature >= 0.0f && std::isfinite(opts.temperature), "--temperature must be >= 0, got {}",
+                    opts.temperature);
+    LMK_CHECK_USAGE(opts.top_k >= 0, "--top-k must be >= 0, got {}", opts.top_k);
+    LMK_CHECK_USAGE(opts.top_p > 0.0f && opts.top_p <= 1.0f, "--top-p must be in (0, 1], got {}", opts.top_p);
+    LMK_CHECK_USAGE(opts.repetition_penalty > 0.0f && std::isfinite(opts.repetition_penalty),
+                    "--repetition-penalty must be > 0, got {}", opts.repetition_penalty);
 }
 
 int32_t Sampler::sample(const float* logits, int64_t V, std::span<const int32_t> context) {

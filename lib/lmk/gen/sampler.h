@@ -32,7 +32,7 @@ struct SamplerOptions {
 
 class Sampler {
 public:
-    Sampler(SamplerOptions opts, uint64_t seed); // validates opts (throws lmk::Error)
+    Sampler(SamplerOptions opts, uint64_t seed); // validates opts (throws lmk::UsageError)
     // logits: V scores for the next token; context: the ids so far (for the penalty).
     int32_t sample(const float* logits, int64_t V, std::span<const int32_t> context);
     const SamplerOptions& options() const { return opts_; }

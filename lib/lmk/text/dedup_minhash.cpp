@@ -503,7 +503,7 @@ DedupStats run_minhash_stage(const std::string& stage, int rank, int world, cons
     st.mode = "minhash";
     LMK_CHECK(!opts.work_dir.empty(), "minhash stages need a work directory");
     for (const auto& f : corpus.files)
-        LMK_CHECK(f != "-", "--stage reads its files more than once; standard input is not allowed (save it to a file)");
+        LMK_CHECK_USAGE(f != "-", "--stage reads its files more than once; standard input is not allowed (save it to a file)");
     MinHasher check(opts.params); // validates the parameters before any file is written
     const std::string& work = opts.work_dir;
     fs::create_directories(work);

@@ -90,7 +90,7 @@ EncodeSummary encode_corpus(const EncodeJob& job) {
     std::optional<uint32_t> eot = tk.eot_id();
     if (!job.ids_format || job.eot_in_ids)
         LMK_CHECK(eot.has_value(), "the tokenizer has no end-of-text token (<|endoftext|>, </s>, <eos> or [SEP])");
-    LMK_CHECK(job.shard_tokens > 0, "--shard-tokens must be positive");
+    LMK_CHECK_USAGE(job.shard_tokens > 0, "--shard-tokens must be positive");
     LMK_CHECK(job.shard_tokens <= 0x7fffffff && job.val_tokens <= 0x7fffffff,
               "a shard holds at most 2^31-1 tokens (llm.c's int32 count)");
     const int version = tk.vocab_size() <= 65536 ? 1 : 2;

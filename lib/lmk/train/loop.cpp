@@ -37,21 +37,25 @@ std::string jstr(const std::string& s) {
 } // namespace
 
 void TrainOptions::validate() const {
-    LMK_CHECK(!train.empty(), "--train: no training shards given");
-    LMK_CHECK(batch > 0, "--batch must be positive, got {}", batch);
-    LMK_CHECK(ctx > 0, "--ctx must be positive, got {}", ctx);
-    LMK_CHECK(grad_accum > 0, "--grad-accum must be positive, got {}", grad_accum);
-    LMK_CHECK(steps > 0, "--steps must be positive, got {}", steps);
-    LMK_CHECK(lr > 0 && std::isfinite(lr), "--lr must be positive, got {}", lr);
-    LMK_CHECK(min_lr >= 0 && min_lr <= lr, "--min-lr must be in [0, --lr], got {}", min_lr);
-    LMK_CHECK(warmup >= 0, "--warmup must not be negative");
-    LMK_CHECK(grad_clip >= 0, "--grad-clip must not be negative");
-    LMK_CHECK(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
-    LMK_CHECK(precision == "fp32" || precision == "bf16", "--precision must be fp32 or bf16, got \"{}\"", precision);
-    LMK_CHECK(eval_every >= 0 && save_every >= 0 && eval_batches >= 0, "--eval-every/--save-every/--eval-batches: bad value");
-    (void)data_order_from_name(data_order);
-    (void)train::schedule_kind_from_name(schedule);
-    (void)train::optimizer_kind_from_name(optimizer);
+    LMK_CHECK_USAGE(!train.empty(), "--train: no training shards given");
+    LMK_CHECK_USAGE(batch > 0, "--batch must be positive, got {}", batch);
+    LMK_CHECK_USAGE(ctx > 0, "--ctx must be positive, got {}", ctx);
+    LMK_CHECK_USAGE(grad_accum > 0, "--grad-accum must be positive, got {}", grad_accum);
+    LMK_CHECK_USAGE(steps > 0, "--steps must be positive, got {}", steps);
+    LMK_CHECK_USAGE(lr > 0 && std::isfinite(lr), "--lr must be positive, got {}", lr);
+    LMK_CHECK_USAGE(min_lr >= 0 && min_lr <= lr, "--min-lr must be in [0, --lr], got {}", min_lr);
+    LMK_CHECK_USAGE(warmup >= 0, "--warmup must not be negative");
+    LMK_CHECK_USAGE(grad_clip >= 0, "--grad-clip must not be negative");
+    LMK_CHECK_USAGE(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
+    LMK_CHECK_USAGE(precision == "fp32" || precision == "bf16", "--precision must be fp32 or bf16, got \"{}\"", precision);
+    LMK_CHECK_USAGE(eval_every >= 0 && save_every >= 0 && eval_batches >= 0, "--eval-every/--save-every/--eval-batches: bad value");
+    try { // names a checkpoint's options also go through, where a bad one is a data error
+        (void)data_order_from_name(data_order);
+        (void)train::schedule_kind_from_name(schedule);
+        (void)train::optimizer_kind_from_name(optimizer);
+    } catch (const Error& e) {
+        throw UsageError(e.what(), e.hint());
+    }
 }
 
 std::string train_options_to_json(const TrainOptions& o) {

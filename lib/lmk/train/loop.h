@@ -64,7 +64,7 @@ struct TrainOptions {
     bool profile_ops = false;         // time every op of the steps (PhaseTimes::ops)
     uint64_t seed = 1337;
 
-    void validate() const; // throws lmk::Error naming the flag
+    void validate() const; // throws lmk::UsageError naming the flag
     int64_t tokens_per_step() const { return batch * ctx * grad_accum; }
 };
 
