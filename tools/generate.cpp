@@ -81,6 +81,9 @@ int run(Options& o, const lmk::CommonFlags& common) {
             }
             lmk::Generation g = lmk::generate(*model, *tk, prompt, o.gen, seed, sink);
             if (g.prompt_truncated) lmk::log_warn("prompt {}: {} tokens dropped from the left to fit the context", index, g.prompt_truncated);
+            if (g.prompt_altered && k == 0)
+                lmk::log_warn("prompt {}: the model sees other text than given (the tokenizer dropped or changed "
+                              "characters outside its vocabulary)", index);
             if (o.json) {
                 std::vector<lmk::JsonEdit> edits = {{"completion", lmk::json_string(g.text)},
                                                     {"ids", json_ids(g.ids)},

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # generate: greedy is deterministic and matches --json's ids; sampling is seeded; stop
-# strings cut the text; logprobs are log-probabilities; JSONL prompts keep their fields.
+# strings cut the text; logprobs are log-probabilities; JSONL prompts keep their fields; a
+# prompt the tokenizer cannot represent is reported; bad sampling flags exit 2.
 set -eu
 : "${LMK_BIN:?}"
 for t in pretrain generate char-shards; do [ -x "$LMK_BIN/$t" ] || { echo "no $t built"; exit 77; }; done
@@ -39,6 +40,13 @@ printf '{"id": "x1", "prompt": "to be"}\n{"id": "x2", "prompt": "that is"}\n' |
     "$LMK_BIN/generate" -m m --json --temperature 0 --max-new-tokens 5 --top-k 5 --top-p 0.9 >j.jsonl
 [ "$(wc -l <j.jsonl)" = 2 ] || { echo "FAIL: expected 2 lines"; exit 1; }
 grep -q '^{"id": *"x1", *"prompt": *"to be", *"completion": *"' j.jsonl
+
+# A prompt character outside the (char) vocabulary is dropped by the tokenizer, as HF's
+# BPE without an unknown token does; generate says so instead of answering another prompt.
+"$LMK_BIN/generate" -m m --prompt 'to be €' --temperature 0 --max-new-tokens 3 >/dev/null 2>err.txt
+grep -q "prompt 0: the model sees other text than given" err.txt || { cat err.txt; echo "FAIL: no warning"; exit 1; }
+"$LMK_BIN/generate" -m m --prompt 'to be' --temperature 0 --max-new-tokens 3 >/dev/null 2>err.txt
+[ ! -s err.txt ] || { cat err.txt; echo "FAIL: warning on a prompt the vocabulary covers"; exit 1; }
 
 # A bad sampling flag is a usage error: exit 2, the flag named, nothing on stdout.
 for flag in "--temperature -1" "--top-p 1.5" "--top-k -2" "--repetition-penalty 0" "--max-new-tokens -1"; do

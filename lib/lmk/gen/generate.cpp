@@ -100,14 +100,17 @@ Generation generate_ids(Gpt& model, std::vector<int32_t> prompt, const GenerateO
 
 Generation generate(Gpt& model, const tok::Tokenizer& tk, std::string_view prompt, const GenerateOptions& opts,
                     uint64_t seed, const TextSink& on_text) {
-    std::vector<uint32_t> ids = tk.encode(prompt);
+    const std::vector<uint32_t> ids = tk.encode(prompt);
+    const bool altered = !ids.empty() && tk.decode(ids) != prompt;
     std::vector<int32_t> p(ids.begin(), ids.end());
-    if (p.empty() && opts.eos_id >= 0) p.push_back(int32_t(opts.eos_id)); // unconditional: start from end-of-text
+    if (p.empty() && opts.eos_id >= 0) p.assign(1, int32_t(opts.eos_id)); // unconditional: start from end-of-text
     auto decode = [&](const std::vector<int32_t>& v) {
         std::vector<uint32_t> u(v.begin(), v.end());
         return tk.decode(u);
     };
-    return generate_ids(model, std::move(p), opts, seed, decode, on_text);
+    Generation out = generate_ids(model, std::move(p), opts, seed, decode, on_text);
+    out.prompt_altered = altered;
+    return out;
 }
 
 } // namespace lmk

@@ -42,6 +42,8 @@ struct Generation {
     std::string text;              // decoded completion (stop string and eos excluded)
     std::string finish_reason;     // "eos" | "stop" | "length"
     int64_t prompt_truncated = 0;  // prompt tokens dropped from the left to fit the context
+    bool prompt_altered = false;   // generate(): the prompt's ids decode to other text (characters
+                                   // outside a vocabulary without an unknown token are dropped)
 };
 
 using TextSink = std::function<void(std::string_view)>;
