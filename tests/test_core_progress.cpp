@@ -63,3 +63,23 @@ TEST_CASE("threads: pieces of several arrays cover every element once, pieces fi
         for (auto& h : array) CHECK(h.load() == 1);
     set_threads(0);
 }
+
+TEST_CASE("threads: parallel_invoke runs both tasks, each seeing its share of the threads") {
+    for (int n : {1, 2, 3, 5}) {
+        set_threads(n);
+        std::atomic<int> share_a{0}, share_b{0}, order{0}, a_at{-1}, b_at{-1};
+        parallel_invoke([&] { share_a = num_threads(); a_at = order++; },
+                        [&] { share_b = num_threads(); b_at = order++; });
+        CHECK(share_a.load() == (n == 1 ? 1 : n / 2));
+        CHECK(share_b.load() == (n == 1 ? 1 : n - n / 2));
+        CHECK(order.load() == 2);
+        if (n == 1) CHECK((a_at.load() == 0 && b_at.load() == 1)); // one thread: a, then b
+        CHECK(num_threads() == n); // the shares end with the tasks
+    }
+    set_threads(4); // nested: halves of halves
+    std::atomic<int> inner{0};
+    parallel_invoke([&] { parallel_invoke([&] { inner += num_threads(); }, [&] { inner += num_threads(); }); },
+                    [&] { CHECK(num_threads() == 2); });
+    CHECK(inner.load() == 2);
+    set_threads(0);
+}

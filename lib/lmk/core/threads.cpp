@@ -6,12 +6,21 @@
 #include <thread>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 
 namespace lmk {
 
 namespace {
 std::unique_ptr<tbb::global_control> g_control;
 int g_threads = 0;
+thread_local int tls_share = 0; // nonzero inside a parallel_invoke task: its threads
+
+// Sets the calling thread's share for a scope (parallel_invoke tasks may nest).
+struct ShareScope {
+    int saved;
+    explicit ShareScope(int share) : saved(tls_share) { tls_share = share; }
+    ~ShareScope() { tls_share = saved; }
+};
 } // namespace
 
 int hardware_threads() {
@@ -27,7 +36,21 @@ void set_threads(int n) {
                                                       size_t(g_threads));
 }
 
-int num_threads() { return g_threads ? g_threads : hardware_threads(); }
+int num_threads() {
+    if (tls_share) return tls_share;
+    return g_threads ? g_threads : hardware_threads();
+}
+
+void parallel_invoke(const std::function<void()>& a, const std::function<void()>& b) {
+    const int n = num_threads();
+    if (n == 1) {
+        a();
+        b();
+        return;
+    }
+    const int half = n / 2;
+    tbb::parallel_invoke([&] { ShareScope s(half); a(); }, [&] { ShareScope s(n - half); b(); });
+}
 
 void parallel_for_chunks(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
     if (n == 0) return;

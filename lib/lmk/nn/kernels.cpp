@@ -158,16 +158,26 @@ void linear_backward(GradOut dinp, GradOut dweight, GradOut dbias, const float* 
                      const float* inp, const float* weight, int64_t N, int64_t C, int64_t OC,
                      WeightLayout layout, Precision precision) {
     const bool out_in = layout == WeightLayout::out_in;
-    if (dinp) // (N,C) += dout (N,OC) op(W)^T
+    auto input_grad = [&] { // (N,C) += dout (N,OC) op(W)^T
         gemm(false, !out_in, N, C, OC, 1.f, dout, OC, weight, out_in ? C : OC, beta_for(dinp), dinp.data, C,
              precision);
-    if (dweight) {
-        if (out_in) // (OC,C) += dout^T inp
-            gemm(true, false, OC, C, N, 1.f, dout, OC, inp, C, beta_for(dweight), dweight.data, C, precision);
-        else // (C,OC) += inp^T dout
-            gemm(true, false, C, OC, N, 1.f, inp, C, dout, OC, beta_for(dweight), dweight.data, OC, precision);
-    }
-    if (dbias) add_rows(dbias, dout, N, OC);
+    };
+    auto weight_grads = [&] {
+        if (dweight) {
+            if (out_in) // (OC,C) += dout^T inp
+                gemm(true, false, OC, C, N, 1.f, dout, OC, inp, C, beta_for(dweight), dweight.data, C, precision);
+            else // (C,OC) += inp^T dout
+                gemm(true, false, C, OC, N, 1.f, inp, C, dout, OC, beta_for(dweight), dweight.data, OC, precision);
+        }
+        if (dbias) add_rows(dbias, dout, N, OC);
+    };
+    // The two products have the same FLOPs (N C OC) and write different tensors: at two
+    // threads each runs whole on its own (fp32 products give the same bits cut or whole; the
+    // cut re-packs the uncut operand per block): the baby config's backward linears 7.8 ->
+    // 7.2 ms a step.
+    if (dinp && (dweight || dbias)) return parallel_invoke(input_grad, weight_grads);
+    if (dinp) input_grad();
+    weight_grads();
 }
 
 void linear_forward_bf16(float* out, const uint16_t* inp16, const uint16_t* weight16,
