@@ -12,6 +12,8 @@
 # Environment: LMK_BIN (tools), LMK_SRC; BENCH_CPU (default 1) is the core pinned for one
 # thread, BENCH_CPUS (default 0,1) for the two-thread run; PYTHON (default: a python3 with torch);
 # BENCH_ROUNDS (default 1) repeats each config's runs and reports medians (see bench()).
+# BENCH_STEPS_BABY / _SMALL / _124M: steps per run (200 / 8 / 5). A baby step takes 15-30 ms,
+# so 30 steps of its two-core run last under half a second and scattered by 15% here.
 set -u
 . "$(dirname "$0")/peer-env.sh"
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
@@ -109,7 +111,7 @@ bench() { # name steps model-args (shared by both)...
 print_row() { # label lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c fp32/pt bf16/pt 2c/1c
     printf '%-16s %10.0f %10.0f %10.0f %10.0f %12.0f %8s %8s %8s\n' "$@"
 }
-bench baby "${BENCH_STEPS_BABY:-30}" "$tmp/char/train_000000.bin" "$char_vocab" 4 4 128 64 12
+bench baby "${BENCH_STEPS_BABY:-200}" "$tmp/char/train_000000.bin" "$char_vocab" 4 4 128 64 12
 bench small "${BENCH_STEPS_SMALL:-8}" "$tmp/v8192.bin" 8192 4 4 256 256 16
 bench gpt2-124M "${BENCH_STEPS_124M:-5}" "$tmp/v50257.bin" 50257 12 12 768 64 4
 if [ -f "$tmp/small.jsonl" ]; then
