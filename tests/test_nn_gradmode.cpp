@@ -101,24 +101,28 @@ TEST_CASE("grad modes: linear (fp32 and bf16 operands, both layouts, bias)") {
 
 // linear_backward runs the input and the weight gradients at once (lmk::parallel_invoke): at
 // two threads each product runs whole on its own thread, at three the weight task gets two
-// threads and cuts its product. Shapes big enough to be cut; every thread count, the same bits.
+// threads and cuts its product; with a frozen weight the input's product keeps every thread.
+// Shapes big enough to be cut; every thread count, the same bits.
 TEST_CASE("linear backward: the same bits at 1, 2 and 3 threads, both layouts, fp32") {
     lmk::Rng rng(5);
     const int64_t N = 300, C = 96, OC = 200;
     auto x = random_floats(rng, N * C), w = random_floats(rng, C * OC), dy = random_floats(rng, N * OC);
-    for (WeightLayout layout : {WeightLayout::out_in, WeightLayout::in_out}) {
-        std::vector<std::vector<float>> first;
-        for (int threads : {1, 2, 3}) {
-            lmk::set_threads(threads);
-            std::vector<float> dx(size_t(N * C), 0.5f), dw(size_t(C * OC), 0.25f), db(size_t(OC), 0.125f);
-            linear_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), N, C, OC, layout);
-            if (first.empty()) first = {dx, dw, db};
-            CHECK(std::memcmp(dx.data(), first[0].data(), dx.size() * 4) == 0);
-            CHECK(std::memcmp(dw.data(), first[1].data(), dw.size() * 4) == 0);
-            CHECK(std::memcmp(db.data(), first[2].data(), db.size() * 4) == 0);
+    for (WeightLayout layout : {WeightLayout::out_in, WeightLayout::in_out})
+        for (bool frozen_weight : {false, true}) { // frozen: input and bias gradients only
+            std::vector<std::vector<float>> first;
+            for (int threads : {1, 2, 3}) {
+                lmk::set_threads(threads);
+                std::vector<float> dx(size_t(N * C), 0.5f), dw(size_t(C * OC), 0.25f), db(size_t(OC), 0.125f);
+                linear_backward(dx.data(), frozen_weight ? nullptr : dw.data(), db.data(), dy.data(), x.data(),
+                                w.data(), N, C, OC, layout);
+                if (first.empty()) first = {dx, dw, db};
+                CHECK(std::memcmp(dx.data(), first[0].data(), dx.size() * 4) == 0);
+                CHECK(std::memcmp(dw.data(), first[1].data(), dw.size() * 4) == 0);
+                CHECK(std::memcmp(db.data(), first[2].data(), db.size() * 4) == 0);
+            }
+            CHECK(first[0][0] != 0.5f); // accumulated onto the prior values
+            CHECK((first[1][0] == 0.25f) == frozen_weight);
         }
-        CHECK(first[0][0] != 0.5f); // accumulated onto the prior values
-    }
     lmk::set_threads(0);
 }
 
