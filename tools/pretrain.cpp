@@ -115,6 +115,8 @@ int run(Options& o, const lmk::CommonFlags& common) {
         int64_t ctx = o.train.ctx > 0 ? o.train.ctx : 256;
         if (!o.init_from.empty()) {
             model = lmk::load_gpt(o.init_from);
+            // A model directory's own tokenizer comes along, so DIR stays usable by generate.
+            if (!tk && lmk::tok::holds_tokenizer(o.init_from)) tk = lmk::load_model_tokenizer(o.init_from, "", *model);
             if (o.dropout > 0)
                 lmk::log_warn("--dropout is ignored with --init-from (the checkpoint's config is kept)");
         } else {

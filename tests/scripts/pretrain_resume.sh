@@ -56,6 +56,20 @@ for flag in "--lr 1e-4" "--layers 3" "--seed 9" "--tokenizer data/tokenizer.json
     cmp A/model.safetensors A.before
 done
 
+# The way on with other options: a new run from the finished one. It starts from A's weights
+# (its first loss well below a fresh model's, ~3.7) and takes A's tokenizer along.
+"$LMK_BIN/pretrain" -o F --init-from A --train 'data/train_*.bin' --ctx 32 --batch 4 --lr 1e-4 --steps 2 -j 1 -q
+"$LMK_BIN/pretrain" -o H --train 'data/train_*.bin' --tokenizer data/tokenizer.json --layers 2 --heads 2 --dim 32 \
+    --ctx 32 --batch 4 --lr 1e-4 --steps 2 -j 1 -q
+cmp A/tokenizer.json F/tokenizer.json
+first_loss() { sed -n '1s/.*"loss": \([0-9.]*\).*/\1/p' "$1/metrics.jsonl"; }
+awk -v f="$(first_loss F)" -v h="$(first_loss H)" 'BEGIN { exit !(f < h - 0.3) }' ||
+    { echo "FAIL: --init-from run starts at loss $(first_loss F), a fresh one at $(first_loss H)"; exit 1; }
+# --ctx beyond the model's positions is a usage error.
+status=0
+"$LMK_BIN/pretrain" -o G --init-from A --train 'data/train_*.bin' --ctx 64 --steps 2 -j 1 -q 2>err.txt || status=$?
+[ "$status" = 2 ] && grep -q "exceeds the model's n_positions" err.txt || { cat err.txt; echo "FAIL: --ctx 64 gave $status"; exit 1; }
+
 # A second -o into an existing run is refused (exit 1, with a hint to --resume).
 if "$LMK_BIN/pretrain" -o A "${common[@]}" "${run12[@]}" 2>err.txt; then echo "FAIL: reused a run directory"; exit 1; fi
 grep -q -- "--resume" err.txt

@@ -620,15 +620,30 @@ std::unique_ptr<Tokenizer> parse_tiktoken(std::string_view text, const std::stri
     return tk;
 }
 
+namespace {
+// The tokenizer files in directory d, in the order load_tokenizer takes them: tokenizer.json,
+// else a GPT-2 pair (vocab.json + merges.txt, or encoder.json + vocab.bpe); empty if none.
+std::vector<fs::path> tokenizer_files(const fs::path& d) {
+    if (fs::exists(d / "tokenizer.json")) return {d / "tokenizer.json"};
+    for (auto [v, m] : {std::pair{"vocab.json", "merges.txt"}, {"encoder.json", "vocab.bpe"}})
+        if (fs::exists(d / v) && fs::exists(d / m)) return {d / v, d / m};
+    return {};
+}
+} // namespace
+
+bool holds_tokenizer(const std::string& path) {
+    std::error_code ec;
+    return fs::is_directory(path, ec) && !tokenizer_files(path).empty();
+}
+
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-        fs::path d(path);
-        if (fs::exists(d / "tokenizer.json")) return load_tokenizer((d / "tokenizer.json").string());
-        for (auto [v, m] : {std::pair{"vocab.json", "merges.txt"}, {"encoder.json", "vocab.bpe"}})
-            if (fs::exists(d / v) && fs::exists(d / m))
-                return parse_gpt2_files(read_file((d / v).string()), read_file((d / m).string()),
-                                        (d / v).string(), (d / m).string());
+        const std::vector<fs::path> files = tokenizer_files(path);
+        if (files.size() == 1) return load_tokenizer(files[0].string());
+        if (files.size() == 2)
+            return parse_gpt2_files(read_file(files[0].string()), read_file(files[1].string()), files[0].string(),
+                                    files[1].string());
         throw Error(fmt::format("{}: no tokenizer.json, vocab.json + merges.txt or encoder.json + vocab.bpe here", path),
                     "pass a tokenizer.json, a .tiktoken file or a directory holding GPT-2's files");
     }

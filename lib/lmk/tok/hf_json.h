@@ -29,6 +29,8 @@
 namespace lmk::tok {
 
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
+// Whether `path` is a directory load_tokenizer would find a tokenizer in.
+bool holds_tokenizer(const std::string& path);
 // `name` is used in error messages.
 std::unique_ptr<Tokenizer> parse_hf_json(std::string_view json, const std::string& name);
 std::unique_ptr<Tokenizer> parse_gpt2_files(std::string_view vocab_json, std::string_view merges_txt,

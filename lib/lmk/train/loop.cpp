@@ -117,8 +117,10 @@ struct Trainer::Impl {
 Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir) : model_(model), o_(std::move(o)), dir_(std::move(dir)) {
     if (o_.ctx == 0) o_.ctx = model_.config().n_positions;
     o_.validate();
-    LMK_CHECK(o_.ctx <= model_.config().n_positions, "--ctx {} exceeds the model's n_positions {}", o_.ctx,
-              model_.config().n_positions);
+    LMK_CHECK_USAGE(o_.ctx <= model_.config().n_positions, "--ctx {} exceeds the model's n_positions {}", o_.ctx,
+                    model_.config().n_positions);
+    if (o_.val.empty() && o_.eval_every > 0)
+        log_warn("--eval-every {}: no --val shards, so nothing is evaluated", o_.eval_every);
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec) throw Error(fmt::format("{}: cannot create directory: {}", dir_, ec.message()));
