@@ -55,11 +55,11 @@ Isa current_isa();                      // best_isa() unless set_isa was called
 void set_isa(Isa isa);                  // throws lmk::Error if the CPU lacks it
 void set_isa(std::string_view name);    // "scalar" | "avx2" | "avx512" | "auto"
 
-// The FP32 peak of `threads` cores in GFLOP/s, measured: each of `threads` threads runs
-// independent FMAs on the current ISA's registers for about `seconds`, and the best of
-// three runs counts. (/proc/cpuinfo's clock is a VM's base clock, not the clock a loaded
-// core sustains: on the EPYC this was developed on it reads 2.1 GHz against a measured
-// ~3.4.) Takes about 3 x `seconds`.
+// The FP32 peak of `threads` cores in GFLOP/s, measured: `threads` threads at once run
+// independent FMAs on the current ISA's registers in ten short runs (about `seconds` in
+// all), and the sum of each thread's best run counts. (/proc/cpuinfo's clock is a VM's base
+// clock, not the clock a loaded core sustains: on the EPYC this was developed on it reads
+// 2.1 GHz against a measured ~3.4.)
 double measure_fma_peak_gflops(int threads, double seconds = 0.01);
 
 // ---- matmul (oneDNN) ------------------------------------------------------------------

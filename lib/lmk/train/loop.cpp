@@ -332,7 +332,7 @@ TrainResult Trainer::run() {
              o_.tokens_per_step(), o_.batch, o_.ctx, o_.grad_accum, o_.optimizer, o_.schedule, o_.lr, o_.seed,
              fresh ? "" : fmt::format(", resuming at step {}", state_.step));
     log_info("mfu: {:.3g} model GFLOP per token against an FP32 peak of {:.0f} GFLOP/s ({})", flops_per_token / 1e9,
-             m.peak_gflops, o_.peak_gflops > 0 ? "--peak-gflops" : fmt::format("measured, {} threads", num_threads()));
+             m.peak_gflops, o_.peak_gflops > 0 ? "--peak-gflops" : fmt::format("measured on {} thread{}", num_threads(), num_threads() == 1 ? "" : "s"));
     Progress progress("train", uint64_t(o_.steps), "steps");
     progress.set(uint64_t(state_.step));
     auto last_svg = std::chrono::steady_clock::now();
