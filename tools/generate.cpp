@@ -54,6 +54,7 @@ std::string unescape_flag(const std::string& s) {
 }
 
 int run(Options& o, const lmk::CommonFlags& common) {
+    LMK_CHECK_USAGE(o.samples >= 1, "--samples must be at least 1, got {}", o.samples);
     auto model = lmk::load_gpt(o.model);
     auto tk = lmk::load_model_tokenizer(o.model, o.tokenizer, *model);
     for (const auto& s : o.stop) o.gen.stop.push_back(unescape_flag(s));

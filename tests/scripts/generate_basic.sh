@@ -49,7 +49,7 @@ grep -q "prompt 0: the model sees other text than given" err.txt || { cat err.tx
 [ ! -s err.txt ] || { cat err.txt; echo "FAIL: warning on a prompt the vocabulary covers"; exit 1; }
 
 # A bad sampling flag is a usage error: exit 2, the flag named, nothing on stdout.
-for flag in "--temperature -1" "--top-p 1.5" "--top-k -2" "--repetition-penalty 0" "--max-new-tokens -1"; do
+for flag in "--temperature -1" "--top-p 1.5" "--top-k -2" "--repetition-penalty 0" "--max-new-tokens -1" "--samples 0"; do
     status=0
     # shellcheck disable=SC2086
     "$LMK_BIN/generate" -m m --prompt "to be" $flag >bad.txt 2>err.txt || status=$?
