@@ -132,6 +132,7 @@ int run(Options& o, const lmk::CommonFlags& common) {
             model->init_weights(common.seed);
         }
         if (!o.ctx_opt->count()) o.train.ctx = std::min<int64_t>(ctx, model->config().n_positions);
+        LMK_CHECK_USAGE(o.batch_tokens >= 0, "--batch-tokens must not be negative, got {}", o.batch_tokens);
         if (o.batch_tokens > 0) {
             int64_t per_micro = o.train.batch * o.train.ctx;
             LMK_CHECK_USAGE(o.batch_tokens % per_micro == 0, "--batch-tokens {} is not a multiple of --batch x --ctx = {}",

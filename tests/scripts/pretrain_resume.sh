@@ -38,10 +38,14 @@ grep -q 'val loss [0-9.]* (every token)' eval.txt || { cat eval.txt; echo "FAIL:
 [ "$(grep -c '"val_loss"' A/metrics.jsonl)" = 4 ] || { echo "FAIL: expected a 4th eval row"; exit 1; }
 cmp A/model.safetensors A.before
 
-# A negative --eval-batches is a usage error (exit 2), named.
-status=0
-"$LMK_BIN/pretrain" -o N "${common[@]}" --steps 2 --eval-batches -1 2>err.txt || status=$?
-[ "$status" = 2 ] && grep -q -- "--eval-batches" err.txt || { cat err.txt; echo "FAIL: --eval-batches -1 gave $status"; exit 1; }
+# A flag value out of its range is a usage error (exit 2), named, and leaves no run directory.
+for flag in "--eval-batches -1" "--beta2 1" "--weight-decay -0.1" "--batch-tokens -8" "--stop-after -1"; do
+    status=0
+    # shellcheck disable=SC2086
+    "$LMK_BIN/pretrain" -o N "${common[@]}" --steps 2 $flag 2>err.txt || status=$?
+    [ "$status" = 2 ] && grep -q -- "${flag%% *}" err.txt && [ ! -e N ] ||
+        { cat err.txt; echo "FAIL: $flag gave $status"; exit 1; }
+done
 
 # A flag that would make a different run is refused on --resume (exit 2, named, with the
 # way to do it), and the run is left as it was; the flags that apply still do.

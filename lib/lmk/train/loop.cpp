@@ -45,6 +45,13 @@ void TrainOptions::validate() const {
     LMK_CHECK_USAGE(lr > 0 && std::isfinite(lr), "--lr must be positive, got {}", lr);
     LMK_CHECK_USAGE(min_lr >= 0 && min_lr <= lr, "--min-lr must be in [0, --lr], got {}", min_lr);
     LMK_CHECK_USAGE(warmup >= 0, "--warmup must not be negative");
+    LMK_CHECK_USAGE(weight_decay >= 0, "--weight-decay must not be negative, got {}", weight_decay);
+    LMK_CHECK_USAGE(beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1), got {}", beta1);
+    LMK_CHECK_USAGE(beta2 >= 0 && beta2 < 1, "--beta2 must be in [0, 1), got {}", beta2);
+    LMK_CHECK_USAGE(eps > 0, "eps must be positive, got {}", eps);
+    LMK_CHECK_USAGE(momentum >= 0, "--momentum must not be negative, got {}", momentum);
+    LMK_CHECK_USAGE(stop_after >= 0, "--stop-after must not be negative, got {}", stop_after);
+    LMK_CHECK_USAGE(peak_gflops >= 0, "--peak-gflops must not be negative, got {}", peak_gflops);
     LMK_CHECK_USAGE(grad_clip >= 0, "--grad-clip must not be negative");
     LMK_CHECK_USAGE(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
     LMK_CHECK_USAGE(precision == "fp32" || precision == "bf16", "--precision must be fp32 or bf16, got \"{}\"", precision);
