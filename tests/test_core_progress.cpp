@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <doctest/doctest.h>
+#include <stdexcept>
+#include <string>
 
 using namespace lmk;
 
@@ -82,4 +84,19 @@ TEST_CASE("threads: parallel_invoke runs both tasks, each seeing its share of th
                     [&] { CHECK(num_threads() == 2); });
     CHECK(inner.load() == 2);
     set_threads(0);
+}
+
+TEST_CASE("errors: as_usage turns an lmk::Error into a UsageError, keeping message and hint") {
+    CHECK(as_usage([] { return 7; }) == 7);
+    try {
+        as_usage([]() -> int { throw Error("x.json: bad", "fix it"); });
+        FAIL("no throw");
+    } catch (const UsageError& e) {
+        CHECK(std::string(e.what()) == "x.json: bad");
+        CHECK(e.hint() == "fix it");
+    }
+    CHECK_THROWS_WITH_AS(as_usage([] { usage_fail("--n must be positive, got {}", -1); }),
+                         "--n must be positive, got -1", UsageError);
+    CHECK_THROWS_AS(as_usage([] { throw std::runtime_error("other"); }), std::runtime_error);
+    CHECK_THROWS_AS(LMK_CHECK_USAGE(1 < 0, "never"), UsageError);
 }

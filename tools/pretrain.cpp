@@ -27,6 +27,11 @@ struct Options {
     const CLI::App* app = nullptr;
 };
 
+// The help's flag groups; --resume refuses the flags of the last three.
+constexpr const char* kRunGroup = "Run";
+constexpr const char* kModelGroup = "Model";
+constexpr const char* kTrainingGroup = "Training";
+
 // --resume continues a run with the options it was started with (that is what makes it
 // exact), so a flag that would set up a different run is refused rather than ignored.
 void refuse_new_run_flags(const CLI::App& app) {
@@ -35,8 +40,8 @@ void refuse_new_run_flags(const CLI::App& app) {
     for (const CLI::Option* opt : app.get_options()) {
         const std::string name = opt->get_name();
         if (!opt->count() || kApplyOnResume.count(name)) continue;
-        if (opt->get_group() != "Run" && opt->get_group() != "Model" && opt->get_group() != "Training" && name != "--seed")
-            continue;
+        const std::string& group = opt->get_group();
+        if (group != kRunGroup && group != kModelGroup && group != kTrainingGroup && name != "--seed") continue;
         throw lmk::UsageError(fmt::format("{} cannot change a resumed run: --resume keeps the run's own options "
                                           "(--steps, --eval-batches, --stop-after, --peak-gflops and --profile apply)",
                                           name),
@@ -63,7 +68,7 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
         c.validate(o.config);
         return c;
     }
-    try {
+    return lmk::as_usage([&] {
         c.n_layer = o.layers, c.n_head = o.heads, c.n_embd = o.dim, c.n_positions = ctx;
         c.vocab_size = vocab;
         c.padded_vocab_size = 0;
@@ -77,10 +82,8 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
         c.bias = !o.no_bias;
         c.resid_pdrop = c.embd_pdrop = c.attn_pdrop = o.dropout;
         c.validate("flags");
-    } catch (const lmk::Error& e) {
-        throw lmk::UsageError(e.what(), e.hint());
-    }
-    return c;
+        return c;
+    });
 }
 
 int run(Options& o, const lmk::CommonFlags& common) {
@@ -167,12 +170,12 @@ int main(int argc, char** argv) {
          kExamples},
         [&](CLI::App& app, lmk::CommonFlags&) {
             o.app = &app;
-            auto* io = "Run";
+            auto* io = kRunGroup;
             app.add_option("-o,--output", o.out, "run directory (created)")->group(io);
             app.add_option("--resume", o.resume, "continue the run in DIR (model, optimizer, RNG, data position)")->group(io);
             app.add_option("--tokenizer", o.tokenizer, "tokenizer (tokenizer.json, vocab.json+merges.txt dir); copied into DIR")->group(io);
             app.add_option("--arch", o.arch, "architecture")->group(io)->check(CLI::IsMember({"gpt"}));
-            auto* m = "Model";
+            auto* m = kModelGroup;
             app.add_option("--config", o.config, "model config.json (HF GPT2Config) instead of the flags below")->group(m);
             app.add_option("--init-from", o.init_from, "start from a model directory or llm.c gpt2_*.bin")->group(m);
             app.add_option("--layers", o.layers, "transformer blocks")->group(m);
@@ -186,7 +189,7 @@ int main(int argc, char** argv) {
                          "saved as zero tensors, so HF still loads the model)")->group(m);
             app.add_option("--activation", o.activation, "gelu_new (GPT-2), gelu or relu")->group(m);
             app.add_option("--dropout", o.dropout, "embedding, attention and residual dropout")->group(m);
-            auto* t = "Training";
+            auto* t = kTrainingGroup;
             app.add_option("--train", o.train.train, "training shards (glob; several comma-separated)")->group(t);
             app.add_option("--val", o.train.val, "validation shards (glob)")->group(t);
             app.add_option("--data-order", o.train.data_order, "random windows or sequential")->group(t)

@@ -38,6 +38,19 @@ template <typename... Args>
     throw UsageError(fmt::format(f, std::forward<Args>(args)...));
 }
 
+// Runs fn() and returns its result, an lmk::Error it throws becoming a UsageError: for checks
+// that serve files and flags alike, run on flag values.
+template <class Fn>
+decltype(auto) as_usage(Fn&& fn) {
+    try {
+        return fn();
+    } catch (const UsageError&) {
+        throw;
+    } catch (const Error& e) {
+        throw UsageError(e.what(), e.hint());
+    }
+}
+
 template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {
     throw Error(fmt::format(f, std::forward<Args>(args)...));

@@ -48,7 +48,6 @@ void TrainOptions::validate() const {
     LMK_CHECK_USAGE(weight_decay >= 0, "--weight-decay must not be negative, got {}", weight_decay);
     LMK_CHECK_USAGE(beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1), got {}", beta1);
     LMK_CHECK_USAGE(beta2 >= 0 && beta2 < 1, "--beta2 must be in [0, 1), got {}", beta2);
-    LMK_CHECK_USAGE(eps > 0, "eps must be positive, got {}", eps);
     LMK_CHECK_USAGE(momentum >= 0, "--momentum must not be negative, got {}", momentum);
     LMK_CHECK_USAGE(stop_after >= 0, "--stop-after must not be negative, got {}", stop_after);
     LMK_CHECK_USAGE(peak_gflops >= 0, "--peak-gflops must not be negative, got {}", peak_gflops);
@@ -56,13 +55,11 @@ void TrainOptions::validate() const {
     LMK_CHECK_USAGE(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
     LMK_CHECK_USAGE(precision == "fp32" || precision == "bf16", "--precision must be fp32 or bf16, got \"{}\"", precision);
     LMK_CHECK_USAGE(eval_every >= 0 && save_every >= 0 && eval_batches >= 0, "--eval-every/--save-every/--eval-batches: bad value");
-    try { // names a checkpoint's options also go through, where a bad one is a data error
+    as_usage([&] { // parsers a checkpoint's options also go through, where a bad name is a data error
         (void)data_order_from_name(data_order);
         (void)train::schedule_kind_from_name(schedule);
         (void)train::optimizer_kind_from_name(optimizer);
-    } catch (const Error& e) {
-        throw UsageError(e.what(), e.hint());
-    }
+    });
 }
 
 std::string train_options_to_json(const TrainOptions& o) {
