@@ -48,6 +48,15 @@ grep -q "prompt 0: the model sees other text than given" err.txt || { cat err.tx
 "$LMK_BIN/generate" -m m --prompt 'to be' --temperature 0 --max-new-tokens 3 >/dev/null 2>err.txt
 [ ! -s err.txt ] || { cat err.txt; echo "FAIL: warning on a prompt the vocabulary covers"; exit 1; }
 
+# An empty prompt with no end-of-text token to start from is an error (exit 1, said);
+# --prompt and JSONL files together are a usage error (exit 2).
+status=0
+"$LMK_BIN/generate" -m m --prompt '' --max-new-tokens 3 >bad.txt 2>err.txt || status=$?
+[ "$status" = 1 ] && grep -q "empty prompt" err.txt || { cat err.txt; echo "FAIL: empty prompt gave $status"; exit 1; }
+status=0
+"$LMK_BIN/generate" -m m --prompt 'to' j.jsonl >bad.txt 2>err.txt || status=$?
+[ "$status" = 2 ] && grep -q -- "--prompt or JSONL files" err.txt || { cat err.txt; echo "FAIL: --prompt with files gave $status"; exit 1; }
+
 # A bad sampling flag is a usage error: exit 2, the flag named, nothing on stdout.
 for flag in "--temperature -1" "--top-p 1.5" "--top-k -2" "--repetition-penalty 0" "--max-new-tokens -1" "--samples 0"; do
     status=0
