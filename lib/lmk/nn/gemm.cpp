@@ -8,10 +8,8 @@
 // calling thread sets its OpenMP thread count to 1, resolved at run time with dlsym, so the
 // build needs no OpenMP flags and still works with a TBB- or sequential-runtime oneDNN), and
 // a product big enough to share is cut into blocks of rows or columns of C that oneTBB runs
-// in parallel (lmk::parallel_for_chunks), one oneDNN call per block. The cut is a fixed
-// function of (M, N, K), never of the thread count, and every element of C is computed by
-// one call over the whole K, so results are bit-identical for any number of threads (fp32
-// products at one thread run uncut, which gives the same bits: see for_each_block).
+// in parallel (lmk::parallel_for_chunks), one oneDNN call per block over the whole K. The cut
+// depends on the shape and, in fp32, the calling task's thread count (see plan_for).
 #include "lmk/core/error.h"
 #include "lmk/core/threads.h"
 #include "lmk/nn/kernels.h"
@@ -47,19 +45,36 @@ void single_threaded_gemm_library() {
     }
 }
 
-// ---- the fixed cut of C into blocks ----
+// ---- the cut of C into blocks ----
 //
-// A product of fewer than 2 x kBlockFlops runs as one call. Larger ones are cut along the
-// longer of M and N (rows or columns of C) into 2 or 4 blocks (a power of two, so two or
-// four threads get equal shares) of at least kBlockFlops and kMinExtent rows or columns
-// each, the extent a multiple of kAlign so the micro-kernels run on full registers. Each
-// block re-packs the uncut operand and runs oneDNN's kernels on a smaller shape, so more,
-// smaller blocks cost single-thread speed: on the baby config (pretrain, 768 x 128 inputs)
-// 16 blocks of 48 rows ran 5% slower at one thread than uncut calls, 4 blocks of 192 rows
-// 1-2%, and two threads were no faster with 16 than with 4.
+// A product is cut along the longer of M and N (rows or columns of C) into blocks, one
+// single-threaded oneDNN call each, the extent a multiple of kAlign so the micro-kernels run
+// on full registers. Each block re-packs the uncut operand (a block `extent` wide does about
+// 2 x extent FLOPs per element it packs), so thin blocks cost speed (on the baby config, 768
+// x 128 inputs, 16 blocks of 48 rows ran 5% slower at one thread than uncut calls, 4 blocks
+// of 192 rows 1-2%). Up to 4 blocks may be as thin as kMinExtent with kBlockFlops each; more
+// (for machines with more cores) only wider.
+//
+// How many blocks depends on the precision:
+// - fp32 follows the calling task's thread count: one call at one thread (no re-packing;
+//   GPT-2 124M at one core: ~3% a step against 4 blocks), else up to twice as many blocks as
+//   threads (at least kWideExtent wide beyond 4), so a core slowed by other work does not
+//   hold the product up. sgemm usually gives an element of C the same bits whatever block
+//   covers it (every product of the GPT configs here), but not always (B transposed, K
+//   ~1000, some block widths: tests/test_nn_gemm.cpp), so fp32 results are reproducible for
+//   a given thread count, and across thread counts only where sgemm's blocks agree.
+// - bf16 is cut by the shape alone, the same at every thread count, so its bits never depend
+//   on it: the matmul primitive runs blocks of a few thousand columns faster than whole
+//   products (GPT-2 124M, one core: uncut 2-5% slower a step than 4 blocks), so even one
+//   thread runs the cut. A power of two (equal shares for 2, 4, 8... threads) of up to 4
+//   blocks, beyond 4 only blocks of at least kWideBlockFlops and kWideBf16Extent.
 constexpr double kBlockFlops = 4e6;
-constexpr int64_t kMaxBlocks = 4;
+constexpr double kWideBlockFlops = 256e6;
+constexpr int64_t kFewBlocks = 4;
+constexpr int64_t kMaxBf16Blocks = 64;
 constexpr int64_t kMinExtent = 64;
+constexpr int64_t kWideExtent = 256;
+constexpr int64_t kWideBf16Extent = 1024;
 constexpr int64_t kAlign = 16;
 
 struct BlockPlan {
@@ -68,33 +83,49 @@ struct BlockPlan {
     int64_t count = 1;
 };
 
-BlockPlan plan_blocks(int64_t M, int64_t N, int64_t K) {
+// The most blocks `dim` rows or columns may be cut into.
+int64_t most_blocks(int64_t dim, int64_t wide_extent) {
+    return std::max(std::min(kFewBlocks, dim / kMinExtent), dim / wide_extent);
+}
+
+// At most `want` blocks (fewer when the product is too small for them).
+BlockPlan plan_blocks(int64_t M, int64_t N, int64_t K, int64_t want, int64_t wide_extent) {
     BlockPlan plan;
     plan.by_rows = M >= N;
     const int64_t dim = plan.by_rows ? M : N;
     plan.extent = dim;
     const double flops = 2.0 * double(M) * double(N) * double(K);
-    int64_t want = 1;
-    while (want * 2 <= kMaxBlocks && double(want * 2) * kBlockFlops <= flops && want * 2 * kMinExtent <= dim)
-        want *= 2;
-    if (want == 1) return plan;
+    want = std::min({want, int64_t(flops / kBlockFlops), most_blocks(dim, wide_extent)});
+    if (want <= 1) return plan;
     plan.extent = (dim + want - 1) / want;
     plan.extent = (plan.extent + kAlign - 1) / kAlign * kAlign;
     plan.count = (dim + plan.extent - 1) / plan.extent;
     return plan;
 }
 
-// Calls block(m0, m1, n0, n1) for each block of C (M x N) under the plan, in parallel when
-// there is more than one. With one thread an fp32 product runs as one call (whole_when_serial):
-// oneDNN's sgemm gives each element of C the same bits whatever rows and columns a call covers
-// (test_nn_gemm checks 1, 2 and 3 threads on cut shapes, every transpose; pretrain's metrics
-// are identical at -j 1 and -j 2), and one call does not re-pack the uncut operand per block
-// (GPT-2 124M, one core: ~3% a step). The bf16 matmul picks its kernels by the block's shape,
-// so bf16 products keep the cut at every thread count.
+// bf16's block count: the shape's alone.
+int64_t bf16_blocks(int64_t M, int64_t N, int64_t K) {
+    const double flops = 2.0 * double(M) * double(N) * double(K);
+    const int64_t limit = most_blocks(std::max(M, N), kWideBf16Extent);
+    int64_t want = 1;
+    while (want * 2 <= kMaxBf16Blocks && want * 2 <= limit &&
+           double(want * 2) * (want * 2 <= kFewBlocks ? kBlockFlops : kWideBlockFlops) <= flops)
+        want *= 2;
+    return want;
+}
+
+BlockPlan plan_for(int64_t M, int64_t N, int64_t K, Precision precision) {
+    if (precision == Precision::bf16) return plan_blocks(M, N, K, bf16_blocks(M, N, K), kWideBf16Extent);
+    const int64_t threads = num_threads();
+    return plan_blocks(M, N, K, threads == 1 ? 1 : 2 * threads, kWideExtent);
+}
+
+// Calls block(m0, m1, n0, n1) for each block of C (M x N), in parallel when there is more
+// than one.
 template <class Block>
-void for_each_block(int64_t M, int64_t N, int64_t K, bool whole_when_serial, const Block& block) {
-    const BlockPlan plan = plan_blocks(M, N, K);
-    if (plan.count == 1 || (whole_when_serial && num_threads() == 1)) return block(0, M, 0, N);
+void for_each_block(int64_t M, int64_t N, int64_t K, Precision precision, const Block& block) {
+    const BlockPlan plan = plan_for(M, N, K, precision);
+    if (plan.count == 1) return block(0, M, 0, N);
     const int64_t dim = plan.by_rows ? M : N;
     parallel_for_chunks(size_t(dim), size_t(plan.extent), [&](size_t b, size_t e) {
         if (plan.by_rows) block(int64_t(b), int64_t(e), 0, N);
@@ -274,10 +305,10 @@ void fill_bias_block(float* C, int64_t ldc, const float* bias, int64_t m0, int64
 // reads it back (a separate pass over C first cost ~5% of a baby-config step).
 template <class Mul>
 void blocked_product(int64_t M, int64_t N, int64_t K, float beta, const float* bias, float* C, int64_t ldc,
-                     bool whole_when_serial, const Mul& mul) {
+                     Precision precision, const Mul& mul) {
     if (M == 0 || N == 0) return;
     if (K == 0) return bias ? fill_bias_block(C, ldc, bias, 0, M, 0, N) : scale_rows(C, M, N, ldc, beta);
-    for_each_block(M, N, K, whole_when_serial, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    for_each_block(M, N, K, precision, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
         if (bias) fill_bias_block(C, ldc, bias, m0, m1, n0, n1);
         mul(m0, m1, n0, n1, bias ? 1.f : beta);
     });
@@ -317,10 +348,11 @@ void product_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
         return exchanged_product(M, N, beta, C, ldc, [&](float* t) {
             product_bf16(true, false, N, M, K, alpha, B, ldb, A, lda, 0.f, nullptr, t, M);
         });
-    blocked_product(M, N, K, beta, bias, C, ldc, false, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
+    const auto block = [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
         bf16_matmul(trans_a, trans_b, m1 - m0, n1 - n0, K, alpha, op_a_rows(A, trans_a, lda, m0), lda,
                     op_b_cols(B, trans_b, ldb, n0), ldb, b, C + m0 * ldc + n0, ldc);
-    });
+    };
+    blocked_product(M, N, K, beta, bias, C, ldc, Precision::bf16, block);
 }
 
 void product(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
@@ -339,13 +371,18 @@ void product(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float 
         to_bf16_matrix(b16, B, K, N, ldb, trans_b);
         return product_bf16(false, false, M, N, K, alpha, a16, K, b16, N, beta, bias, C, ldc);
     }
-    blocked_product(M, N, K, beta, bias, C, ldc, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
+    const auto block = [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1, float b) {
         f32_gemm(trans_a, trans_b, m1 - m0, n1 - n0, K, alpha, op_a_rows(A, trans_a, lda, m0), lda,
                  op_b_cols(B, trans_b, ldb, n0), ldb, b, C + m0 * ldc + n0, ldc);
-    });
+    };
+    blocked_product(M, N, K, beta, bias, C, ldc, Precision::f32, block);
 }
 
 } // namespace
+
+int64_t gemm_blocks(int64_t M, int64_t N, int64_t K, Precision precision) {
+    return plan_for(M, N, K, precision).count;
+}
 
 void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,

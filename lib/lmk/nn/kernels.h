@@ -67,11 +67,16 @@ enum class Precision { f32, bf16 }; // bf16: operands rounded to bf16, products 
 
 // C (M,N) = alpha * op(A) op(B) + beta * C, row-major; op(A) is (M,K): A is stored (M,K) with
 // leading dimension lda, or (K,M) when trans_a. op(B) is (K,N) likewise. Runs on the oneTBB
-// pool (blocks of C cut by size only, each one single-threaded oneDNN call; gemm.cpp), so
-// results do not depend on the thread count.
+// pool (blocks of C, each one single-threaded oneDNN call; gemm.cpp). The same thread count
+// gives the same bits; in fp32 other counts may differ in the last bits (docs/ENGINE.md).
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
           int64_t ldc, Precision precision = Precision::f32);
+
+// The number of blocks (one oneDNN call each, run in parallel) gemm cuts such a product into
+// at the calling task's thread count: fp32 1 at one thread, else up to twice the threads;
+// bf16 (also gemm_bf16) as many at every thread count, by the shape alone.
+int64_t gemm_blocks(int64_t M, int64_t N, int64_t K, Precision precision);
 
 // The same product with operands already rounded to bf16 (to_bf16_matrix, or a Parameter's
 // bf16_value()), as uint16_t with the same layout rules; products summed in fp32. Gives the
