@@ -177,9 +177,9 @@ void linear_backward(GradOut dinp, GradOut dweight, GradOut dbias, const float* 
         if (dbias) add_rows(dbias, dout, N, OC);
     };
     // The two products have the same FLOPs (N C OC) and write different tensors: at two
-    // threads each runs whole on its own (fp32 products give the same bits cut or whole; the
-    // cut re-packs the uncut operand per block): the baby config's backward linears 7.8 ->
-    // 7.2 ms a step. A bias gradient alone is no match for the input's product: not split.
+    // threads each runs whole on its own, the same call (and bits) as at one thread, without
+    // a cut that re-packs the uncut operand per block: the baby config's backward linears 7.8
+    // -> 7.2 ms a step. A bias gradient alone is no match for the input's product: not split.
     if (dinp && dweight) return parallel_invoke(input_grad, weight_grads);
     if (dinp) input_grad();
     weight_grads();

@@ -566,8 +566,8 @@ std::unique_ptr<Tokenizer> unigram_pipeline(bool lowercase) {
 }
 
 std::unique_ptr<Tokenizer> train_unigram(const Tokenizer& proto, const WordCounts& wc, const TrainerOptions& o) {
-    LMK_CHECK_USAGE(o.vocab_size > o.special.size(), "--vocab-size {} leaves no room beside {} special tokens", o.vocab_size,
-              o.special.size());
+    LMK_CHECK_USAGE(o.vocab_size > o.special.size(), "--vocab-size {} leaves no room beside {} special tokens",
+                    o.vocab_size, o.special.size());
     const size_t target = o.vocab_size - o.special.size();
     const auto t0 = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
