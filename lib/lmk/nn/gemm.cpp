@@ -258,23 +258,44 @@ void scale_rows(float* C, int64_t M, int64_t N, int64_t ldc, float beta) {
 
 } // namespace
 
+namespace {
+constexpr int64_t kTransposeTile = 16;
+
+// One tile of add_transposed: rows [i0, i0 + ni) and columns [j0, j0 + nj) of C; Full tiles
+// (ni = nj = kTransposeTile) have constant bounds, so their loops vectorise.
+template <bool Full>
+void add_transposed_tile(float* C, int64_t ldc, const float* T, int64_t M, int64_t i0, int64_t j0, int64_t ni,
+                         int64_t nj, float beta, float alpha) {
+    const int64_t ri = Full ? kTransposeTile : ni, rj = Full ? kTransposeTile : nj;
+    float tile[kTransposeTile][kTransposeTile];
+    for (int64_t j = 0; j < rj; j++)
+        for (int64_t i = 0; i < ri; i++) tile[i][j] = T[(j0 + j) * M + i0 + i];
+    for (int64_t i = 0; i < ri; i++) {
+        float* c = C + (i0 + i) * ldc + j0;
+        if (beta == 0.f)
+            for (int64_t j = 0; j < rj; j++) c[j] = alpha * tile[i][j];
+        else
+            for (int64_t j = 0; j < rj; j++) c[j] = beta * c[j] + alpha * tile[i][j];
+    }
+}
+} // namespace
+
 // C (M,N; ldc) = beta C + alpha T^T for T (N,M) dense, beta 0 writing over whatever C held.
-// Tiles of 32 x 32, rows of tiles in parallel.
+// Tiles of 16 x 16 through a buffer, rows of tiles in parallel. T's rows are M floats apart,
+// often a multiple of 4 KB, so the 32 rows of the 32-wide tiles this replaced shared one L1
+// set and evicted each other (1024 x 256, one core: 0.20-0.28 -> 0.10-0.11 ms).
 void add_transposed(float* C, int64_t ldc, const float* T, int64_t M, int64_t N, float beta, float alpha) {
-    constexpr int64_t kTile = 32;
-    const size_t tile_rows = size_t((M + kTile - 1) / kTile);
-    const size_t grain = size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(N * kTile, 1)));
+    const size_t tile_rows = size_t((M + kTransposeTile - 1) / kTransposeTile);
+    const size_t grain = size_t(std::max<int64_t>(1, 16384 / std::max<int64_t>(N * kTransposeTile, 1)));
     parallel_for_chunks(tile_rows, grain, [&](size_t t0, size_t t1) {
-        for (int64_t i0 = int64_t(t0) * kTile; i0 < std::min(M, int64_t(t1) * kTile); i0 += kTile)
-            for (int64_t j0 = 0; j0 < N; j0 += kTile) {
-                const int64_t i1 = std::min(M, i0 + kTile), j1 = std::min(N, j0 + kTile);
-                for (int64_t i = i0; i < i1; i++) {
-                    float* c = C + i * ldc;
-                    if (beta == 0.f)
-                        for (int64_t j = j0; j < j1; j++) c[j] = alpha * T[j * M + i];
-                    else
-                        for (int64_t j = j0; j < j1; j++) c[j] = beta * c[j] + alpha * T[j * M + i];
-                }
+        for (int64_t i0 = int64_t(t0) * kTransposeTile; i0 < std::min(M, int64_t(t1) * kTransposeTile);
+             i0 += kTransposeTile)
+            for (int64_t j0 = 0; j0 < N; j0 += kTransposeTile) {
+                const int64_t ni = std::min(M - i0, kTransposeTile), nj = std::min(N - j0, kTransposeTile);
+                if (ni == kTransposeTile && nj == kTransposeTile)
+                    add_transposed_tile<true>(C, ldc, T, M, i0, j0, ni, nj, beta, alpha);
+                else
+                    add_transposed_tile<false>(C, ldc, T, M, i0, j0, ni, nj, beta, alpha);
             }
     });
 }

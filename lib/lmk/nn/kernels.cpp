@@ -399,19 +399,15 @@ void scale_inplace(float* x, size_t n, float alpha) {
 void add_rows(GradOut dst, const float* src, int64_t R, int64_t C) {
     if (!dst) return;
     const SimdTable& t = table();
-    float* d = dst.data;
-    // Column slices of ~kElemGrain elements in all (each column's rows summed in order, so
-    // the slicing does not change a bit): a residual's same-shape add (R = 1) is a plain copy,
-    // which 256-column slices cut into hundreds of tasks.
-    const size_t grain = std::max<size_t>(256, kElemGrain / size_t(std::max<int64_t>(R, 1)));
+    // One column slice per thread, each streaming whole rows of its columns (slices of a few
+    // hundred columns made every task walk the rows with a stride the prefetcher lost); each
+    // column's rows are summed in order, so the slicing does not change a bit. Small sums, or
+    // a residual's same-shape add (R = 1, a copy), in one piece or ~kElemGrain per task.
+    const int64_t threads = std::max(1, num_threads());
+    const size_t slice = size_t(std::max<int64_t>((C + threads - 1) / threads + 15, 16) / 16 * 16);
+    const size_t grain = std::max(slice, kElemGrain / size_t(std::max<int64_t>(R, 1)));
     parallel_for_chunks(size_t(C), grain, [&](size_t c0, size_t c1) {
-        int64_t r = 0;
-        if (dst.overwrite()) { // the first row is copied: 0 + row == row
-            if (R > 0) std::memcpy(d + c0, src + c0, (c1 - c0) * sizeof(float));
-            else std::memset(d + c0, 0, (c1 - c0) * sizeof(float));
-            r = 1;
-        }
-        for (; r < R; r++) t.axpy(d + c0, src + r * C + int64_t(c0), int64_t(c1 - c0), 1.f);
+        t.sum_rows(dst.data + c0, dst.overwrite(), src + c0, C, R, int64_t(c1 - c0));
     });
 }
 

@@ -38,6 +38,9 @@ struct SimdTable {
     void (*mul)(float* out, const float* a, const float* b, int64_t n);
     void (*axpy)(float* dst, const float* src, int64_t n, float alpha);      // dst += alpha src
     void (*axpy_mul)(float* dst, const float* a, const float* b, int64_t n); // dst += a * b
+    // dst[0, n) = (overwrite ? 0 : dst) + rows 0, 1, ... of src (rows ld apart), added in row
+    // order (the bits of one axpy per row).
+    void (*sum_rows)(float* dst, bool overwrite, const float* src, int64_t ld, int64_t rows, int64_t n);
     void (*scale)(float* x, int64_t n, float alpha);
     double (*sum_squares)(const float* x, int64_t n);
     int64_t (*fma_probe)(int64_t iters, float* sink); // returns the FLOPs done
