@@ -194,6 +194,38 @@ TEST_CASE("no-grad scope, frozen parameters, gradient accumulation") {
     CHECK(norm > 0);
 }
 
+TEST_CASE("a same-shape add passes its gradient down in one buffer: residual chains, x + x, a parameter") {
+    // Small integers: every sum below is exact, so the gradients compare with ==.
+    std::vector<float> xv(10), rv(10);
+    for (int i = 0; i < 10; i++) xv[size_t(i)] = float(i - 4), rv[size_t(i)] = float((i * 7) % 5 - 2);
+    Tensor xt = Tensor::from({2, 5}, xv), r = Tensor::from({2, 5}, rv);
+    Graph g;
+    Var x = g.leaf(xt, true);
+    Var y1 = add(g, x, scale(g, x, 2.f));   // residual 1: dy1 = 4 dy2 below, dx = 3 dy1
+    Var y2 = add(g, y1, scale(g, y1, 3.f)); // residual 2: dy1 = dy2 + 3 dy2
+    g.backward(y2, r);
+    REQUIRE(x.grad().defined());
+    for (int64_t i = 0; i < 10; i++) CHECK(x.grad()[i] == 12.f * rv[size_t(i)]);
+    // The sums handed their gradient buffers on: none is kept for them.
+    CHECK(!y2.grad().defined());
+    CHECK(!y1.grad().defined());
+
+    Graph h; // both inputs the same variable: dx = 2 dout
+    Var x2 = h.leaf(xt, true);
+    h.backward(add(h, x2, x2), r);
+    for (int64_t i = 0; i < 10; i++) CHECK(x2.grad()[i] == 2.f * rv[size_t(i)]);
+
+    ParameterStore ps; // a parameter's gradient is its own buffer: it accumulates a copy
+    Parameter& p = ps.add("p", {2, 5});
+    p.value.copy_from(xt);
+    Graph k;
+    Var pv = k.param(p);
+    Var sum = add(k, pv, scale(k, pv, 2.f));
+    k.backward(sum, r);
+    for (int64_t i = 0; i < 10; i++) CHECK(p.grad[i] == 3.f * rv[size_t(i)]);
+    CHECK(sum.grad().defined()); // not handed to the parameter
+}
+
 TEST_CASE("linear calls the weight's adapter") {
     struct AddOne : Adapter {
         int calls = 0;

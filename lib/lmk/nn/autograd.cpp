@@ -208,6 +208,13 @@ bool Graph::adopt_grad(int32_t id, float* data) {
     return true;
 }
 
+bool Graph::move_grad(int32_t from, int32_t to) {
+    Node& f = nodes_[size_t(from)];
+    if (!f.grad || f.param || !adopt_grad(to, f.grad)) return false;
+    f.grad = nullptr;
+    return true;
+}
+
 uint64_t Graph::next_op_seed() { return derive_seed(seed, mix64(step) ^ (op_counter_++)); }
 
 void Graph::backward(Var loss) {

@@ -216,6 +216,11 @@ public:
     // buffer it no longer needs) the node's gradient buffer, when no gradient has been written
     // to it yet in this pass and it is not a parameter's: true; otherwise false, unchanged.
     bool adopt_grad(int32_t id, float* data);
+    // Moves node `from`'s gradient buffer to node `to` when `to` could adopt it (see
+    // adopt_grad): `from` then has no gradient (Var::grad() is empty), so no one reads it
+    // after `to`'s later contributions are added. For a backward rule that passes its
+    // output's gradient on unchanged and reads it no more; false, unchanged, otherwise.
+    bool move_grad(int32_t from, int32_t to);
     Parameter* parameter(int32_t id) const { return nodes_[size_t(id)].param; }
     void record(const TapeEntry& e) {
         if (profile) profile_forward(e);
