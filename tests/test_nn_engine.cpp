@@ -151,15 +151,58 @@ TEST_CASE("released gradients give zero_grad's bits: tied weight, two passes, an
 TEST_CASE("steady-state steps allocate nothing in the arena or tape") {
     TinyModel m;
     Graph g;
-    step_bits(m, g, 0.f);
-    step_bits(m, g, 0.f); // first reset consolidates the arena into one block
-    const size_t cap = g.arena().capacity(), nodes = g.node_count(), tape = g.tape_size();
-    CHECK(g.arena().block_count() == 1);
-    for (int i = 0; i < 3; i++) step_bits(m, g, 0.f);
-    CHECK(g.arena().capacity() == cap);
-    CHECK(g.arena().block_count() == 1);
-    CHECK(g.node_count() == nodes);
-    CHECK(g.tape_size() == tape);
+    step_bits(m, g, 0.f); // the first step grows the arena block by block
+    const size_t cap = g.arena().capacity(), blocks = g.arena().block_count();
+    const size_t nodes = g.node_count(), tape = g.tape_size();
+    CHECK(blocks >= 1);
+    for (int i = 0; i < 4; i++) { // from the second step on: no block added, none replaced
+        step_bits(m, g, 0.f);
+        CHECK(g.arena().capacity() == cap);
+        CHECK(g.arena().block_count() == blocks);
+        CHECK(g.node_count() == nodes);
+        CHECK(g.tape_size() == tape);
+    }
+}
+
+TEST_CASE("the arena serves a repeated sequence of requests from the same places") {
+    Arena a;
+    constexpr size_t MB = size_t(1) << 20;
+    const std::vector<size_t> step = {MB / 2, 100, 2 * MB, 64, 3 * MB, 1, 4 * MB, 4096};
+    auto run = [&](const std::vector<size_t>& sizes) {
+        a.reset();
+        std::vector<void*> at;
+        for (size_t n : sizes) {
+            at.push_back(a.alloc_bytes(n));
+            CHECK(reinterpret_cast<uintptr_t>(at.back()) % 64 == 0);
+        }
+        return at;
+    };
+    const std::vector<void*> first = run(step);
+    const size_t cap = a.capacity(), blocks = a.block_count();
+    REQUIRE(blocks > 1);
+    REQUIRE(cap <= 2 * a.used()); // blocks within twice the high-water mark: kept as they are
+    for (size_t i = 0; i + 1 < first.size(); i++) // no two requests overlap
+        for (size_t j = i + 1; j < first.size(); j++) {
+            const char *p = static_cast<char*>(first[i]), *q = static_cast<char*>(first[j]);
+            CHECK((p + step[i] <= q || q + step[j] <= p));
+        }
+    CHECK(run(step) == first);
+    run({2 * MB, 100}); // a smaller step of other shapes fits in the blocks
+    CHECK(run(step) == first);
+    CHECK(a.capacity() == cap);
+    CHECK(a.block_count() == blocks);
+    // A bigger one adds blocks beyond twice the high-water mark (12 MB): the next reset merges
+    // them into one block of that size, which then serves every step without growing.
+    run({6 * MB, 6 * MB, 100});
+    const std::vector<void*> merged = run(step);
+    CHECK(a.block_count() == 1);
+    const size_t merged_cap = a.capacity();
+    CHECK(merged_cap >= 12 * MB + 128);
+    CHECK(merged_cap < cap);
+    CHECK(run(step) == merged);
+    CHECK(run({6 * MB, 6 * MB, 100}).size() == 3);
+    CHECK(a.capacity() == merged_cap);
+    CHECK(a.block_count() == 1);
 }
 
 TEST_CASE("no-grad scope, frozen parameters, gradient accumulation") {

@@ -105,6 +105,7 @@ private:
         size_t used;
     };
     std::vector<Block> blocks_;
+    size_t current_ = 0; // the block requests are served from
     size_t used_total_ = 0;
     size_t high_water_ = 0;
 };

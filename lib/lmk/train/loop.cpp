@@ -352,8 +352,9 @@ TrainResult Trainer::run() {
     // SIGINT delivered inside a GEMM was followed by heap corruption in oneDNN's scratch
     // memory (pretrain_resume.sh failed about 1 run in 3).
     StopSignalsDeferred deferred;
-    // The profile leaves out this process's first two steps: the first grows the arena and
-    // JIT-compiles the GEMMs, the second first touches the arena's consolidated block.
+    // The profile leaves out this process's first two steps: the first grows the arena,
+    // faults its pages in and JIT-compiles the GEMMs; the second still runs ~8% slower than
+    // later ones (and faulted in a merged arena block until the ninth session).
     constexpr int64_t kUnprofiledSteps = 2;
     int64_t steps_run = 0;
     while (state_.step < o_.steps) {

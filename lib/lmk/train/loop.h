@@ -73,8 +73,8 @@ std::string train_options_to_json(const TrainOptions& o);
 TrainOptions train_options_from_json(const std::string& json, const std::string& context);
 
 // Where the training steps' wall time went, summed over the steps this process ran after
-// its first two (the first grows the arena and JIT-compiles the GEMMs, the second first
-// touches the arena's consolidated block, so they are left out).
+// its first two (the first grows the arena and JIT-compiles the GEMMs, the second still runs
+// a little slower than later ones, so they are left out).
 // pretrain --profile prints it. Evaluation and checkpoints are outside the steps.
 struct PhaseTimes {
     int64_t steps = 0;                              // steps summed below
