@@ -1,6 +1,7 @@
 // tests/test_model_gpt.cpp: a tiny GPT end to end: init, loss, gradients against finite
 // differences, KV-cache decoding against the full forward, checkpoint round trips.
 #include "lmk/core/error.h"
+#include "lmk/core/threads.h"
 #include "lmk/model/gpt.h"
 #include "lmk/model/import.h"
 
@@ -70,10 +71,22 @@ TEST_CASE("init: GPT-2 scheme, padded rows zero, loss near ln V") {
     for (int64_t i = c.vocab_size * c.n_embd; i < wte.numel(); i++) REQUIRE(wte[i] == 0.0f);
     CHECK_FALSE(ps.at("transformer.h.0.ln_1.bias").weight_decay);
     CHECK(ps.at("transformer.wte.weight").weight_decay);
-    // Deterministic: same seed, same weights.
-    Gpt m2(c);
-    m2.init_weights(1);
-    CHECK(std::memcmp(wte.data(), m2.params().at("transformer.wte.weight").value.data(), size_t(wte.numel()) * 4) == 0);
+    // Deterministic: same seed, same weights, at any thread count (the parameters are filled
+    // in parallel, each from its own stream); another seed, other weights.
+    for (int threads : {1, 3}) {
+        lmk::set_threads(threads);
+        Gpt m2(c);
+        m2.init_weights(1);
+        for (nn::Parameter* p : m.params().all()) {
+            INFO(p->name, " at ", threads, " threads");
+            const nn::Tensor& v2 = m2.params().at(p->name).value;
+            CHECK(std::memcmp(p->value.data(), v2.data(), size_t(v2.numel()) * 4) == 0);
+        }
+    }
+    lmk::set_threads(0);
+    Gpt m3(c);
+    m3.init_weights(2);
+    CHECK(std::memcmp(wte.data(), m3.params().at("transformer.wte.weight").value.data(), size_t(wte.numel()) * 4) != 0);
     auto x = ids_of(32), y = ids_of(32, 1);
     CHECK(loss_of(m, x, y, 2, 16) == doctest::Approx(std::log(37.0)).epsilon(0.05));
 }

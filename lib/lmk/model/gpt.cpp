@@ -4,6 +4,7 @@
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
 #include "lmk/core/rng.h"
+#include "lmk/core/threads.h"
 #include "lmk/io/safetensors.h"
 #include "lmk/model/hf_names.h"
 
@@ -83,7 +84,7 @@ Gpt::Gpt(GptConfig cfg) : cfg_(std::move(cfg)) {
 void Gpt::init_weights(uint64_t seed) {
     const double std0 = cfg_.initializer_range;
     const double std_resid = std0 / std::sqrt(2.0 * double(cfg_.n_layer));
-    for (nn::Parameter* p : params_.all()) {
+    auto init = [&](nn::Parameter* p) {
         const std::string& n = p->name;
         nn::Tensor& t = p->value;
         if (n.ends_with("ln_1.weight") || n.ends_with("ln_2.weight") || n.ends_with("ln_f.weight")) {
@@ -100,7 +101,14 @@ void Gpt::init_weights(uint64_t seed) {
             t.zero();
             for (int64_t i = 0; i < count; i++) t[i] = float(rng.normal() * sd);
         }
-    }
+    };
+    // Each parameter draws from its own stream (the seed and its name), so they are filled in
+    // parallel with the same values at any thread count (GPT-2 124M: 124M normals, ~4.5 s on
+    // one core, wte alone a third of them).
+    const std::vector<nn::Parameter*> params = params_.all();
+    parallel_for_chunks(params.size(), 1, [&](size_t b, size_t e) {
+        for (size_t i = b; i < e; i++) init(params[i]);
+    });
 }
 
 Var Gpt::embed(nn::Graph& g, const int32_t* ids, int64_t B, int64_t T, int64_t pos0) {
