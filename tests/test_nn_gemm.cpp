@@ -259,14 +259,19 @@ TEST_CASE("the measured FMA peak bounds a GEMM's rate; vector ISAs measure above
     lmk::Rng rng(9);
     const std::vector<float> a = normals(rng, M * K), b = normals(rng, K * N);
     std::vector<float> c(static_cast<size_t>(M * N));
-    double best_s = 1e9;
-    for (int run = 0; run < 7; run++) {
-        const auto t0 = std::chrono::steady_clock::now();
-        gemm(false, false, M, N, K, 1.f, a.data(), K, b.data(), N, 0.f, c.data(), N);
-        best_s = std::min(best_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    // Both the best of several rounds, GEMM runs and peak measurements interleaved: under
+    // ctest -j 2 and a shared host, one peak measurement taken while the core was slowed read
+    // 167 GFLOP/s against a GEMM's 189 from an undisturbed moment.
+    double best_s = 1e9, peak = 0;
+    for (int round = 0; round < 4; round++) {
+        for (int run = 0; run < 3; run++) {
+            const auto t0 = std::chrono::steady_clock::now();
+            gemm(false, false, M, N, K, 1.f, a.data(), K, b.data(), N, 0.f, c.data(), N);
+            best_s = std::min(best_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        }
+        peak = std::max(peak, measure_fma_peak_gflops(1));
     }
     const double gemm_gflops = 2.0 * double(M * N * K) / best_s / 1e9;
-    const double peak = measure_fma_peak_gflops(1);
     INFO("gemm " << gemm_gflops << " GFLOP/s, measured peak " << peak << " GFLOP/s");
     CHECK(gemm_gflops <= 1.1 * peak);
     // Each ISA's probe runs on its own registers: a vector ISA does several times the scalar
