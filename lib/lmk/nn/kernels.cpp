@@ -404,7 +404,8 @@ void add_rows(GradOut dst, const float* src, int64_t R, int64_t C) {
     // column's rows are summed in order, so the slicing does not change a bit. Small sums, or
     // a residual's same-shape add (R = 1, a copy), in one piece or ~kElemGrain per task.
     const int64_t threads = std::max(1, num_threads());
-    const size_t slice = size_t(std::max<int64_t>((C + threads - 1) / threads + 15, 16) / 16 * 16);
+    const int64_t per_thread = (C + threads - 1) / threads;
+    const size_t slice = size_t(std::max<int64_t>(16, (per_thread + 15) / 16 * 16)); // whole registers
     const size_t grain = std::max(slice, kElemGrain / size_t(std::max<int64_t>(R, 1)));
     parallel_for_chunks(size_t(C), grain, [&](size_t c0, size_t c1) {
         t.sum_rows(dst.data + c0, dst.overwrite(), src + c0, C, R, int64_t(c1 - c0));

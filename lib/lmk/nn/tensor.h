@@ -80,8 +80,10 @@ private:
 void* allocate_aligned(size_t nbytes);
 
 // A bump allocator for one training step's activations, gradients and scratch. reset()
-// rewinds it; the first step grows it (extra blocks), reset() then merges them into one
-// block, so every later step with the same shapes allocates nothing.
+// rewinds it; the first step grows it block by block, and a later step making the same
+// requests fills the same blocks in the same order: it allocates nothing and touches no new
+// page. Blocks beyond twice the high-water mark (steps of other shapes) are merged into one
+// at a reset.
 class Arena {
 public:
     Arena() = default;
