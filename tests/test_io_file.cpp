@@ -1,5 +1,5 @@
 // Tests for io/file: compression by magic and by name, atomic outputs, damaged input,
-// line reading of long lines.
+// line reading of long lines, direct (O_DIRECT) outputs and digests of what was written.
 #include "lmk/core/error.h"
 #include "lmk/io/file.h"
 
@@ -7,7 +7,10 @@
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <unistd.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 using namespace lmk;
@@ -144,4 +147,62 @@ TEST_CASE("file: a symlinked output is written through, the link is kept") {
     write_file(t / "link.txt", "new");
     CHECK(fs::is_symlink(t / "link.txt"));
     CHECK(read_file(t / "target.txt") == "new");
+}
+
+namespace {
+std::string raw_bytes(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+}
+// Writes `total` pseudo-random bytes through opts in pieces of varying size (single put()s
+// among them), commits, and checks the file's bytes and the returned digest.
+void check_written(const std::string& path, size_t total, OutputOptions opts) {
+    std::string data(total, '\0');
+    uint64_t x = 0x9e3779b97f4a7c15ULL ^ total;
+    for (char& c : data) c = char((x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 56);
+    auto out = Output::open(path, opts);
+    size_t at = 0, piece = 1;
+    while (at < total) {
+        size_t k = std::min(piece, total - at);
+        if (k == 1) out->put(data[at]);
+        else out->write(data.data() + at, k);
+        at += k;
+        piece = piece * 7 % 3000011 + 1; // 1, 8, 57, 400, ... up to ~3 MB, then wraps
+    }
+    out->commit();
+    CAPTURE(path);
+    CAPTURE(total);
+    CHECK(out->bytes_written() == total);
+    std::string got = raw_bytes(path);
+    if (compression_from_name(path) == Compression::none) CHECK(got == data);
+    else CHECK(read_file(path) == data);
+    FileDigest d = out->digest();
+    CHECK(d.bytes == got.size());
+    CHECK(d.xxh3 == XXH3_64bits(got.data(), got.size()));
+}
+} // namespace
+
+TEST_CASE("file: direct outputs hold the same bytes; digests match the files") {
+    TempDir t;
+    const size_t piece = size_t(8) << 20; // the direct stage's write size
+    for (size_t total : {size_t(0), size_t(1), size_t(4095), size_t(4096), size_t(4097), piece - 1, piece, piece + 1,
+                         2 * piece + 12345}) {
+        check_written(t / "d.bin", total, {.binary = true, .raw = true, .direct = true, .digest = true});
+        check_written(t / "p.bin", total, {.binary = true, .raw = true, .digest = true});
+    }
+    // Compressed outputs ignore direct; the digest is that of the compressed file.
+    check_written(t / "c.bin.zst", piece + 77, {.binary = true, .direct = true, .digest = true});
+    // A file system that refuses O_DIRECT (tmpfs) gets the same bytes through the page cache.
+    if (fs::is_directory("/dev/shm")) {
+        TempDir shm("/dev/shm/lmk_test");
+        check_written(shm / "d.bin", piece + 4097, {.binary = true, .raw = true, .direct = true, .digest = true});
+    }
+    // Uncommitted, a direct output leaves nothing; digest() needs the option and a commit.
+    {
+        auto out = Output::open(t / "u.bin", {.binary = true, .raw = true, .direct = true});
+        out->write(std::string(piece + 5, 'u'));
+        CHECK_THROWS_AS(out->digest(), Error);
+    }
+    CHECK_FALSE(file_exists(t / "u.bin"));
+    CHECK_FALSE(file_exists(t / "u.bin.tmp"));
 }

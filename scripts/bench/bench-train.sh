@@ -4,7 +4,7 @@
 # pinned with taskset. Configs (issue 7): baby (nanoGPT's shakespeare_char CPU demo: 4 layers,
 # 4 heads, 128 dim, ctx 64, batch 12, char vocab), small (4/4/256, vocab 8192, B 16, T 256),
 # gpt2-124M (12/12/768, vocab 50257, B 4, T 64). Prints tokens/s (median step after warmup)
-# and ratios; with BENCH_FULL=1 also the baby run to 2000 iterations (val loss and wall time).
+# and ratios, at one thread and (fp32) at two threads on two cores for both; with BENCH_FULL=1 also the baby run to 2000 iterations (val loss and wall time).
 # MFU (pretrain's metrics.jsonl) uses nanoGPT's estimate_mfu FLOP count (PaLM appendix B):
 # 6 N + 12 L T C per token, N the parameters without position embeddings, against
 # BENCH_PEAK_GFLOPS (default 266: this machine's nominal FP32 FMA peak per core, 64 FLOP per
@@ -73,13 +73,15 @@ torch_run() { # cpus threads precision steps args...
     local cpuset=$1 threads=$2 prec=$3 steps=$4
     shift 4
     [ -n "$py" ] || { echo 0; return; }
-    taskset -c "$cpuset" "${torch_env[@]}" "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads "$threads" --precision "$prec" \
+    local envs=("${torch_env[@]}")
+    [ "$threads" = 1 ] || envs=("${torch_train_mt_env[@]}")
+    taskset -c "$cpuset" "${envs[@]}" "$py" "$LMK_SRC/scripts/bench/nanogpt_train.py" --threads "$threads" --precision "$prec" \
         --steps "$steps" "$@" 2>/dev/null | sed -n 's/.*"tokens_per_s": \([0-9.e+]*\).*/\1/p'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
-printf '%-16s %10s %10s %10s %10s %12s %8s %8s %8s\n' config lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c \
-    fp32/pt bf16/pt 2c/1c
+printf '%-16s %10s %10s %10s %10s %12s %12s %8s %8s %8s %10s\n' config lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 \
+    lmk-fp32-2c torch-fp32-2c fp32/pt bf16/pt 2c/1c 2c/pt-2c
 # One row per config: the five runs in a fixed order, BENCH_ROUNDS times (default 1; with
 # more, a row per round and then the medians: each ratio the median of the rounds' ratios,
 # whose two runs were minutes apart at most, so machine drift cancels).
@@ -90,26 +92,28 @@ bench() { # name steps model-args (shared by both)...
     local args=(--train "$train" --vocab "$vocab" --layers "$L" --heads "$H" --dim "$C" --ctx "$T" --batch "$B")
     local rounds=${BENCH_ROUNDS:-1} i row rows=()
     for ((i = 1; i <= rounds; i++)); do
-        local f32 b16 pf32 pb16 f32x2
+        local f32 b16 pf32 pb16 f32x2 pf32x2
         f32=$(lmk_run "$name" "$cpu" 1 fp32 "$steps" "${args[@]}")
         b16=$(lmk_run "$name" "$cpu" 1 bf16 "$steps" "${args[@]}")
         pf32=$(torch_run "$cpu" 1 fp32 "$steps" "${args[@]}")
         pb16=$(torch_run "$cpu" 1 bf16 "$steps" "${args[@]}")
         f32x2=$(lmk_run "$name" "$cpus" 2 fp32 "$steps" "${args[@]}")
-        row="$f32 $b16 ${pf32:-0} ${pb16:-0} $f32x2 $(ratio "$f32" "${pf32:-0}") $(ratio "$b16" "${pf32:-0}") $(ratio "$f32x2" "$f32")"
+        pf32x2=$(torch_run "$cpus" 2 fp32 "$steps" "${args[@]}")
+        row="$f32 $b16 ${pf32:-0} ${pb16:-0} $f32x2 ${pf32x2:-0} $(ratio "$f32" "${pf32:-0}") $(ratio "$b16" "${pf32:-0}")"
+        row+=" $(ratio "$f32x2" "$f32") $(ratio "$f32x2" "${pf32x2:-0}")"
         rows+=("$row")
         [ "$rounds" -gt 1 ] && print_row "$name/$i" $row
     done
     [ "$rounds" -gt 1 ] || { print_row "$name" ${rows[0]}; return; }
     local col med=()
-    for col in 1 2 3 4 5 6 7 8; do
+    for col in 1 2 3 4 5 6 7 8 9 10; do
         med+=("$(printf '%s\n' "${rows[@]}" | awk -v c=$col '{print $c}' | grep -v n/a | median)")
     done
-    [ -n "$py" ] || med[5]=n/a med[6]=n/a
+    [ -n "$py" ] || med[6]=n/a med[7]=n/a med[9]=n/a
     print_row "$name median" "${med[@]}"
 }
-print_row() { # label lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c fp32/pt bf16/pt 2c/1c
-    printf '%-16s %10.0f %10.0f %10.0f %10.0f %12.0f %8s %8s %8s\n' "$@"
+print_row() { # label lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c torch-fp32-2c fp32/pt bf16/pt 2c/1c 2c/pt-2c
+    printf '%-16s %10.0f %10.0f %10.0f %10.0f %12.0f %12.0f %8s %8s %8s %10s\n' "$@"
 }
 bench baby "${BENCH_STEPS_BABY:-200}" "$tmp/char/train_000000.bin" "$char_vocab" 4 4 128 64 12
 bench small "${BENCH_STEPS_SMALL:-8}" "$tmp/v8192.bin" 8192 4 4 256 256 16

@@ -12,6 +12,10 @@
 // Output that was not committed removes the temporary, so a failed run never leaves a
 // half-written file under the real name. Binary outputs refuse a terminal. Every write and
 // the close are checked; errors throw lmk::Error naming the file.
+// OutputOptions::direct writes a large file once without the page cache (O_DIRECT, through
+// an aligned staging buffer; checkpoints), where the file system allows it, else as usual;
+// the file's bytes are the same either way. OutputOptions::digest keeps the XXH3-64 of the
+// bytes written (what reading the file back would give) without reading it back.
 //
 //   auto in = lmk::Input::open("crawl.warc.wet.gz");
 //   lmk::LineReader lines(*in);
@@ -100,12 +104,21 @@ private:
     std::unique_ptr<Decoder> dec_;
 };
 
+// The size and XXH3-64 of a file's bytes.
+struct FileDigest {
+    uint64_t bytes = 0;
+    uint64_t xxh3 = 0;
+    bool operator==(const FileDigest&) const = default;
+};
+
 struct OutputOptions {
     bool binary = false;  // refuse a terminal on stdout
     bool atomic = true;   // write path.tmp then rename (regular files only)
     int level = -1;       // compression level; -1 = default (gzip 6, zstd 3)
     bool raw = false;     // never compress, whatever the name (writers that frame their own
                           // compression, e.g. WARC's one gzip member per record)
+    bool direct = false;  // bypass the page cache where possible (uncompressed regular files)
+    bool digest = false;  // keep digest() of the bytes written
 };
 
 class Output {
@@ -118,19 +131,25 @@ public:
     void write(const void* data, size_t n);
     void write(std::string_view s) { write(s.data(), s.size()); }
     void put(char c) {
-        if (buf_.size() < buf_cap_) buf_.push_back(c);
+        if (buf_.size() < buf_cap_) buf_.push_back(c), written_++;
         else write(&c, 1);
     }
     // Finish compression, flush, close, rename into place. Idempotent; throws on failure.
     void commit();
     const std::string& name() const { return name_; } // path, or "<stdout>"
     uint64_t bytes_written() const { return written_; } // uncompressed bytes accepted
+    // With OutputOptions::digest, after commit(): size and XXH3-64 of the bytes written
+    // (compressed, if the output is). Throws otherwise.
+    FileDigest digest() const;
 
     struct Encoder; // internal
 private:
     Output() = default;
     void flush_buffer();
     void write_fd(const char* p, size_t n);
+    void write_all(const char* p, size_t n);
+    void stage_direct(const char* p, size_t n);
+    void finish_direct();
     void abandon() noexcept;
 
     friend struct OutputRaw; // the encoders' access to write_fd (file.cpp)
@@ -142,6 +161,10 @@ private:
     size_t buf_cap_ = 1 << 20;
     uint64_t written_ = 0;
     std::unique_ptr<Encoder> enc_;
+    struct DirectStage;                  // OutputOptions::direct's aligned buffer (file.cpp)
+    std::unique_ptr<DirectStage> direct_; // null when writing through the page cache
+    struct Digester;                     // XXH3 state (file.cpp)
+    std::unique_ptr<Digester> digest_;
 };
 
 // Reads lines ('\n'-terminated; the last may lack it). A returned line excludes the '\n'

@@ -323,7 +323,7 @@ void SafetensorsWriter::add_f32_as(const std::string& name, Dtype dtype, std::ve
 
 void SafetensorsWriter::set_metadata(const std::string& key, const std::string& value) { metadata_[key] = value; }
 
-void SafetensorsWriter::write(const std::string& path) const {
+FileDigest SafetensorsWriter::write(const std::string& path) const {
     std::string header = "{";
     if (!metadata_.empty()) {
         header += "\"__metadata__\":{";
@@ -352,7 +352,7 @@ void SafetensorsWriter::write(const std::string& path) const {
     // Pad with spaces so the data starts 8-byte aligned (8 + header length is a multiple of 8).
     while (header.size() % 8) header += ' ';
 
-    auto out = Output::open(path, OutputOptions{.binary = true, .raw = true});
+    auto out = Output::open(path, OutputOptions{.binary = true, .raw = true, .direct = true, .digest = true});
     char len[8];
     uint64_t n = header.size();
     for (int i = 0; i < 8; i++) len[i] = char((n >> (8 * i)) & 0xff);
@@ -378,6 +378,7 @@ void SafetensorsWriter::write(const std::string& path) const {
         }
     }
     out->commit();
+    return out->digest();
 }
 
 } // namespace lmk

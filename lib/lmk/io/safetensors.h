@@ -14,6 +14,8 @@
 //   lmk::SafetensorsFile f("model.safetensors");
 //   const lmk::TensorInfo& t = f.at("transformer.wte.weight"); // t.data, t.shape, t.dtype
 #pragma once
+#include "lmk/io/file.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -63,7 +65,9 @@ public:
     // Converts float data to `dtype` (F32, BF16 round-to-nearest-even, F16) at write time.
     void add_f32_as(const std::string& name, Dtype dtype, std::vector<int64_t> shape, const float* data);
     void set_metadata(const std::string& key, const std::string& value);
-    void write(const std::string& path) const; // atomic (path.tmp + rename)
+    // Atomic (path.tmp + rename), without the page cache where the file system allows
+    // (OutputOptions::direct). Returns the file's size and XXH3-64.
+    FileDigest write(const std::string& path) const;
 
 private:
     struct Entry {

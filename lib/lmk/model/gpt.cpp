@@ -215,7 +215,7 @@ Var Gpt::forward_cached(nn::Graph& g, const int32_t* ids, int64_t n, KvCache& ca
     return nn::linear(g, h, g.param(*wte_), Var{}, WeightLayout::out_in);
 }
 
-void Gpt::save_safetensors(const std::string& path) const {
+FileDigest Gpt::save_safetensors(const std::string& path) const {
     SafetensorsWriter w;
     for (nn::Parameter* p : params_.all()) {
         std::vector<int64_t> shape = p->value.shape().to_vector();
@@ -223,7 +223,7 @@ void Gpt::save_safetensors(const std::string& path) const {
         w.add(p->name, Dtype::f32, shape, p->value.data());
     }
     w.set_metadata("format", "pt");
-    w.write(path);
+    return w.write(path);
 }
 
 void Gpt::load_safetensors(const std::string& path) {

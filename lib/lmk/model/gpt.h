@@ -26,6 +26,7 @@
 //   lmk::KvCache cache(model.config(), max_len);
 //   lmk::nn::Var logits = model.forward_cached(g, ids, n, cache);   // (1, Vp): last position
 #pragma once
+#include "lmk/io/file.h"
 #include "lmk/model/config.h"
 #include "lmk/nn/ops.h"
 
@@ -73,7 +74,7 @@ public:
     nn::Var forward_cached(nn::Graph& g, const int32_t* ids, int64_t n, KvCache& cache);
 
     // model.safetensors with HF names (wte saved with vocab_size rows).
-    void save_safetensors(const std::string& path) const;
+    FileDigest save_safetensors(const std::string& path) const; // the file's size and XXH3-64
     // Loads HF GPT2LMHeadModel / GPT2Model tensors (with or without the "transformer."
     // prefix; buffers ignored). Every parameter must be present with the right shape.
     void load_safetensors(const std::string& path);

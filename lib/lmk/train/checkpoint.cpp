@@ -164,9 +164,9 @@ void save_checkpoint(const std::string& dir, TrainerState& state,
     state.files.clear();
     for (const auto& [name, writer] : files) {
         std::string path = staging + "/" + name;
-        writer(path);
+        FileDigest digest = writer(path);
         fsync_path(path, false);
-        state.files.emplace_back(name, digest_file(path));
+        state.files.emplace_back(name, digest);
     }
     // The staged trainer_state.json is the commit record: once it is complete on disk the
     // checkpoint can always be rolled forward.

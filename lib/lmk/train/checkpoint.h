@@ -21,10 +21,11 @@
 //    "files": {"model.safetensors": {"bytes": 1234, "xxh3": "0123456789abcdef"}, ...}}
 //
 //   lmk::save_checkpoint(dir, state, {{"model.safetensors", [&](const std::string& p) {
-//       model.save(p); }}});
+//       return model.save_safetensors(p); }}});
 //   lmk::recover_checkpoint(dir);
 //   lmk::TrainerState s = lmk::load_trainer_state(dir);
 #pragma once
+#include "lmk/io/file.h"
 #include "lmk/train/data_loader.h"
 
 #include <cstdint>
@@ -36,12 +37,7 @@
 
 namespace lmk {
 
-struct FileDigest {
-    uint64_t bytes = 0;
-    uint64_t xxh3 = 0;
-    bool operator==(const FileDigest&) const = default;
-};
-FileDigest digest_file(const std::string& path);
+FileDigest digest_file(const std::string& path); // reads the file (FileDigest: io/file.h)
 
 struct TrainerState {
     int64_t step = 0;        // optimizer steps completed
@@ -58,9 +54,11 @@ struct TrainerState {
 std::string trainer_state_to_json(const TrainerState& s);
 TrainerState trainer_state_from_json(const std::string& json, const std::string& context);
 
-using CheckpointWriter = std::function<void(const std::string& path)>;
+// Writes one file at path and returns its digest (SafetensorsWriter::write returns it
+// without reading the file back; digest_file(path) for the rest).
+using CheckpointWriter = std::function<FileDigest(const std::string& path)>;
 // Writes each file through its writer into the staging directory, then commits (see
-// above). `state.files` is filled with the digests.
+// above). `state.files` is filled with the digests the writers return.
 void save_checkpoint(const std::string& dir, TrainerState& state,
                      const std::vector<std::pair<std::string, CheckpointWriter>>& files);
 // Finishes or discards an interrupted save. Returns true if a staged checkpoint was

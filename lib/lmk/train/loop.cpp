@@ -183,15 +183,18 @@ void Trainer::save() {
     Impl& m = *impl_;
     state_.train_data = m.train->position();
     save_checkpoint(dir_, state_,
-                    {{"config.json", [&](const std::string& p) { write_file(p, gpt_config_to_json(model_.config())); }},
-                     {"model.safetensors", [&](const std::string& p) { model_.save_safetensors(p); }},
+                    {{"config.json", [&](const std::string& p) {
+                          write_file(p, gpt_config_to_json(model_.config()));
+                          return digest_file(p);
+                      }},
+                     {"model.safetensors", [&](const std::string& p) { return model_.save_safetensors(p); }},
                      {"optimizer.safetensors", [&](const std::string& p) {
                           SafetensorsWriter w;
                           for (const auto& b : m.opt->state())
                               w.add(b.name, Dtype::f32, b.shape, b.data);
                           w.set_metadata("step", std::to_string(m.opt->step_count()));
                           w.set_metadata("optimizer", o_.optimizer);
-                          w.write(p);
+                          return w.write(p);
                       }}});
 }
 
