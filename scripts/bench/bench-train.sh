@@ -4,7 +4,8 @@
 # pinned with taskset. Configs (issue 7): baby (nanoGPT's shakespeare_char CPU demo: 4 layers,
 # 4 heads, 128 dim, ctx 64, batch 12, char vocab), small (4/4/256, vocab 8192, B 16, T 256),
 # gpt2-124M (12/12/768, vocab 50257, B 4, T 64). Prints tokens/s (median step after warmup)
-# and ratios, at one thread and (fp32) at two threads on two cores for both; with BENCH_FULL=1 also the baby run to 2000 iterations (val loss and wall time).
+# and ratios, at one thread and (fp32) at two threads on two cores for both; with
+# BENCH_FULL=1 also the baby run to 2000 iterations (val loss and wall time).
 # MFU (pretrain's metrics.jsonl) uses nanoGPT's estimate_mfu FLOP count (PaLM appendix B):
 # 6 N + 12 L T C per token, N the parameters without position embeddings, against
 # BENCH_PEAK_GFLOPS (default 266: this machine's nominal FP32 FMA peak per core, 64 FLOP per
@@ -82,7 +83,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 printf '%-16s %10s %10s %10s %10s %12s %12s %8s %8s %8s %10s\n' config lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 \
     lmk-fp32-2c torch-fp32-2c fp32/pt bf16/pt 2c/1c 2c/pt-2c
-# One row per config: the five runs in a fixed order, BENCH_ROUNDS times (default 1; with
+# One row per config: the six runs in a fixed order, BENCH_ROUNDS times (default 1; with
 # more, a row per round and then the medians: each ratio the median of the rounds' ratios,
 # whose two runs were minutes apart at most, so machine drift cancels).
 bench() { # name steps model-args (shared by both)...
