@@ -190,6 +190,10 @@ TEST_CASE("file: direct outputs hold the same bytes; digests match the files") {
         check_written(t / "d.bin", total, {.binary = true, .raw = true, .direct = true, .digest = true});
         check_written(t / "p.bin", total, {.binary = true, .raw = true, .digest = true});
     }
+    // write_file's digest is the file's too.
+    const FileDigest wf = write_file(t / "w.txt", "written once");
+    CHECK(wf.bytes == 12);
+    CHECK(wf.xxh3 == XXH3_64bits("written once", 12));
     // Compressed outputs ignore direct; the digest is that of the compressed file.
     check_written(t / "c.bin.zst", piece + 77, {.binary = true, .direct = true, .digest = true});
     // A file system that refuses O_DIRECT (tmpfs) gets the same bytes through the page cache.

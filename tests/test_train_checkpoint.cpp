@@ -24,10 +24,6 @@ TrainerState sample_state() {
     s.options_json = "{\"lr\":0.0006,\"train\":\"a b\"}";
     return s;
 }
-FileDigest write_and_digest(const std::string& path, std::string_view text) {
-    write_file(path, text);
-    return digest_file(path);
-}
 } // namespace
 
 TEST_CASE("trainer_state.json round trip keeps 64-bit words exactly") {
@@ -53,8 +49,8 @@ TEST_CASE("save_checkpoint commits every file and load verifies digests") {
     TempDir d;
     TrainerState s = sample_state();
     save_checkpoint(d.path, s,
-                    {{"model.safetensors", [](const std::string& p) { return write_and_digest(p, "weights v1"); }},
-                     {"optimizer.safetensors", [](const std::string& p) { return write_and_digest(p, "moments v1"); }}});
+                    {{"model.safetensors", [](const std::string& p) { return write_file(p, "weights v1"); }},
+                     {"optimizer.safetensors", [](const std::string& p) { return write_file(p, "moments v1"); }}});
     CHECK(has_checkpoint(d.path));
     CHECK_FALSE(fs::exists(d.path + "/.checkpoint.tmp"));
     TrainerState t = load_trainer_state(d.path);
@@ -69,7 +65,7 @@ TEST_CASE("save_checkpoint commits every file and load verifies digests") {
 TEST_CASE("an interrupted save is rolled forward or discarded") {
     TempDir d;
     TrainerState s = sample_state();
-    save_checkpoint(d.path, s, {{"model.safetensors", [](const std::string& p) { return write_and_digest(p, "step 200"); }}});
+    save_checkpoint(d.path, s, {{"model.safetensors", [](const std::string& p) { return write_file(p, "step 200"); }}});
     // Simulate a crash mid-commit of step 300: the staged state is complete, the model was
     // already renamed into place, the state was not.
     fs::create_directories(d.path + "/.checkpoint.tmp");

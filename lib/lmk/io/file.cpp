@@ -620,10 +620,12 @@ std::string read_file(const std::string& path) {
     return s;
 }
 
-void write_file(const std::string& path, std::string_view data, OutputOptions opts) {
+FileDigest write_file(const std::string& path, std::string_view data, OutputOptions opts) {
+    opts.digest = true;
     auto out = Output::open(path, opts);
     out->write(data);
     out->commit();
+    return out->digest();
 }
 
 bool file_exists(const std::string& path) {

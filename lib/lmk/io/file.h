@@ -191,7 +191,8 @@ private:
 
 // Whole-file helpers (decompressing on read, atomic on write).
 std::string read_file(const std::string& path);
-void write_file(const std::string& path, std::string_view data, OutputOptions opts = {});
+// write_file returns the size and XXH3-64 of the bytes it wrote (not read back).
+FileDigest write_file(const std::string& path, std::string_view data, OutputOptions opts = {});
 bool file_exists(const std::string& path);
 
 } // namespace lmk

@@ -54,8 +54,8 @@ struct TrainerState {
 std::string trainer_state_to_json(const TrainerState& s);
 TrainerState trainer_state_from_json(const std::string& json, const std::string& context);
 
-// Writes one file at path and returns its digest (SafetensorsWriter::write returns it
-// without reading the file back; digest_file(path) for the rest).
+// Writes one file at path and returns its digest, taken from the bytes as they were written
+// (SafetensorsWriter::write and write_file return it), so no file is read back.
 using CheckpointWriter = std::function<FileDigest(const std::string& path)>;
 // Writes each file through its writer into the staging directory, then commits (see
 // above). `state.files` is filled with the digests the writers return.

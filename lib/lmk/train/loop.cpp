@@ -183,10 +183,8 @@ void Trainer::save() {
     Impl& m = *impl_;
     state_.train_data = m.train->position();
     save_checkpoint(dir_, state_,
-                    {{"config.json", [&](const std::string& p) {
-                          write_file(p, gpt_config_to_json(model_.config()));
-                          return digest_file(p);
-                      }},
+                    {{"config.json",
+                      [&](const std::string& p) { return write_file(p, gpt_config_to_json(model_.config())); }},
                      {"model.safetensors", [&](const std::string& p) { return model_.save_safetensors(p); }},
                      {"optimizer.safetensors", [&](const std::string& p) {
                           SafetensorsWriter w;
