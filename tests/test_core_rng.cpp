@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <cmath>
 #include <set>
+#include <vector>
 
 using namespace lmk;
 
@@ -48,4 +49,38 @@ TEST_CASE("rng: ranges and derived streams") {
     }
     CHECK(std::abs(sum / 20000) < 0.05);
     CHECK(std::abs(sq / 20000 - 1.0) < 0.05);
+}
+
+TEST_CASE("rng: fill_normal is a scaled standard normal, reproducible, odd lengths included") {
+    const size_t n = 1000000;
+    const double sd = 2.0;
+    std::vector<float> z(n);
+    Rng r(11);
+    r.fill_normal(z.data(), n, sd);
+    double sum = 0, sq = 0;
+    size_t below_m1 = 0, below_half = 0, beyond_2 = 0, beyond_3 = 0;
+    for (float v : z) {
+        const double x = v / sd;
+        sum += x, sq += x * x;
+        below_m1 += x < -1.0, below_half += x < 0.5;
+        beyond_2 += std::abs(x) > 2.0, beyond_3 += std::abs(x) > 3.0;
+    }
+    // Each bound is about five standard errors of its estimate at n = 1e6.
+    CHECK(std::abs(sum / n) < 0.005);
+    CHECK(std::abs(sq / n - 1.0) < 0.007);
+    CHECK(std::abs(double(below_m1) / n - 0.158655) < 0.0019);  // Phi(-1)
+    CHECK(std::abs(double(below_half) / n - 0.691462) < 0.0024); // Phi(0.5)
+    CHECK(std::abs(double(beyond_2) / n - 0.045500) < 0.0011);   // 2 (1 - Phi(2))
+    CHECK(std::abs(double(beyond_3) / n - 0.002700) < 0.00026);  // 2 (1 - Phi(3))
+    // Consecutive values are independent: no correlation between the pair a draw gives.
+    double cross = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) cross += double(z[i]) * z[i + 1] / (sd * sd);
+    CHECK(std::abs(cross / (n / 2)) < 0.008);
+
+    std::vector<float> a(7), b(6);
+    Rng ra(5), rb(5);
+    ra.fill_normal(a.data(), a.size(), 1.0);
+    rb.fill_normal(b.data(), b.size(), 1.0);
+    for (size_t i = 0; i < b.size(); i++) CHECK(a[i] == b[i]);
+    CHECK(a[6] != 0.0f);
 }

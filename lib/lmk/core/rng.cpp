@@ -53,6 +53,20 @@ double Rng::normal() {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
+void Rng::fill_normal(float* out, size_t n, double sd) {
+    for (size_t i = 0; i < n; i += 2) {
+        double u, v, s;
+        do { // a point uniform in the unit disc, not its centre (21% of draws rejected)
+            u = 2.0 * uniform() - 1.0;
+            v = 2.0 * uniform() - 1.0;
+            s = u * u + v * v;
+        } while (s >= 1.0 || s == 0.0);
+        const double f = sd * std::sqrt(-2.0 * std::log(s) / s);
+        out[i] = float(u * f);
+        if (i + 1 < n) out[i + 1] = float(v * f);
+    }
+}
+
 Rng Rng::split(uint64_t stream) const { return Rng(derive_seed(s_[0] ^ rotl(s_[2], 23), stream)); }
 
 } // namespace lmk

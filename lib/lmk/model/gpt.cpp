@@ -8,6 +8,7 @@
 #include "lmk/io/safetensors.h"
 #include "lmk/model/hf_names.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fmt/format.h>
@@ -84,7 +85,15 @@ Gpt::Gpt(GptConfig cfg) : cfg_(std::move(cfg)) {
 void Gpt::init_weights(uint64_t seed) {
     const double std0 = cfg_.initializer_range;
     const double std_resid = std0 / std::sqrt(2.0 * double(cfg_.n_layer));
-    auto init = [&](nn::Parameter* p) {
+    // The normally distributed tensors, filled last, in pieces.
+    struct Normal {
+        float* data;
+        uint64_t seed;
+        double sd;
+    };
+    std::vector<Normal> normals;
+    std::vector<size_t> counts;
+    for (nn::Parameter* p : params_.all()) {
         const std::string& n = p->name;
         nn::Tensor& t = p->value;
         if (n.ends_with("ln_1.weight") || n.ends_with("ln_2.weight") || n.ends_with("ln_f.weight")) {
@@ -94,20 +103,22 @@ void Gpt::init_weights(uint64_t seed) {
         } else if (n == "transformer.wpe.weight" && cfg_.position_embedding == PositionEmbedding::sinusoidal) {
             nn::sinusoidal_positions(t.data(), cfg_.n_positions, cfg_.n_embd, 0);
         } else {
-            double sd = n.ends_with("c_proj.weight") ? std_resid : std0;
-            Rng rng(derive_seed(seed, stream_id(n)));
             int64_t count = t.numel();
-            if (p == wte_) count = cfg_.vocab_size * cfg_.n_embd; // padding rows stay zero
-            t.zero();
-            for (int64_t i = 0; i < count; i++) t[i] = float(rng.normal() * sd);
+            if (p == wte_) { // padding rows stay zero
+                count = cfg_.vocab_size * cfg_.n_embd;
+                std::fill(t.data() + count, t.data() + t.numel(), 0.0f);
+            }
+            normals.push_back({t.data(), derive_seed(seed, stream_id(n)), n.ends_with("c_proj.weight") ? std_resid : std0});
+            counts.push_back(size_t(count));
         }
-    };
-    // Each parameter draws from its own stream (the seed and its name), so they are filled in
-    // parallel with the same values at any thread count (GPT-2 124M: 124M normals, ~4.5 s on
-    // one core, wte alone a third of them).
-    const std::vector<nn::Parameter*> params = params_.all();
-    parallel_for_chunks(params.size(), 1, [&](size_t b, size_t e) {
-        for (size_t i = b; i < e; i++) init(params[i]);
+    }
+    // Piece k of a tensor draws from the stream (the tensor's seed, k): the same values at any
+    // thread count, all tensors' pieces in one parallel loop (GPT-2 124M: 124M normals in
+    // ~0.6 s on one core; one Box-Muller stream per tensor took ~4.5 s).
+    constexpr size_t kPiece = size_t(1) << 16;
+    parallel_for_pieces(counts, kPiece, [&](size_t i, size_t b, size_t e) {
+        Rng rng(derive_seed(normals[i].seed, b / kPiece));
+        rng.fill_normal(normals[i].data + b, e - b, normals[i].sd);
     });
 }
 
