@@ -276,12 +276,15 @@ TEST_CASE("the measured FMA peak bounds a GEMM's rate; vector ISAs measure above
     CHECK(gemm_gflops <= 1.1 * peak);
     // Each ISA's probe runs on its own registers: a vector ISA does several times the scalar
     // path's FLOPs, and a wider one no fewer than a narrower (AVX-512 may run at AVX2's rate
-    // on CPUs that split 512-bit operations).
+    // on CPUs that split 512-bit operations). The best of five 4 ms probes each: one probe
+    // taken while ctest ran two-process training beside it read AVX-512 at 82 GFLOP/s and
+    // AVX2 at 93, against a peak of 229.
     const Isa best = current_isa();
     double scalar = 0, prev = 0;
     for (Isa isa : supported_isas()) {
         set_isa(isa);
-        const double p = measure_fma_peak_gflops(1, 0.004);
+        double p = 0;
+        for (int probe = 0; probe < 5; probe++) p = std::max(p, measure_fma_peak_gflops(1, 0.004));
         INFO(std::string(isa_name(isa)) << ": " << p << " GFLOP/s");
         if (isa == Isa::scalar) scalar = p;
         else CHECK(p > 3 * scalar);
