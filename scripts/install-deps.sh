@@ -8,7 +8,8 @@ set -eu
 
 REQUIRED="build-essential cmake make pkg-config git
 libcli11-dev libsimdjson-dev libzstd-dev zstd libxxhash-dev libtbb-dev libfmt-dev doctest-dev
-zlib1g-dev libutf8proc-dev libcld2-dev libdnnl-dev libgumbo-dev libbz2-dev"
+zlib1g-dev libutf8proc-dev libcld2-dev libdnnl-dev libgumbo-dev libbz2-dev
+libopenmpi-dev openmpi-bin"
 OPTIONAL="python3-torch python3-numpy libopenblas0-pthread clang libclang-rt-14-dev valgrind hyperfine sentencepiece"
 
 want="$REQUIRED"

@@ -3,13 +3,18 @@
 #include "lmk/core/cli.h"
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
+#include "lmk/core/progress.h"
 #include "lmk/core/signals.h"
+#include "lmk/core/threads.h"
+#include "lmk/dist/mpi.h"
 #include "lmk/io/file.h"
 #include "lmk/model/import.h"
 #include "lmk/tok/hf_json.h"
 #include "lmk/train/loop.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -86,15 +91,41 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
     });
 }
 
+// The process count an MPI launcher announced (0: not started by one): Open MPI's mpirun,
+// MPICH's hydra or Slurm's PMI, or PMIx (srun --mpi=pmix, whose size MPI then reports).
+long launched_processes() {
+    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"})
+        if (const char* v = std::getenv(var)) return std::max(1L, std::atol(v));
+    return std::getenv("PMIX_RANK") ? 1 : 0;
+}
+
+// Under mpirun/srun: rank 0 reports (the others only warnings and errors, named by rank, and
+// no progress line) and, unless -j says otherwise, the ranks on one machine share its cores.
+void join_ranks(const lmk::dist::MpiGroup& group, const lmk::CommonFlags& common) {
+    if (group.rank() != 0) {
+        lmk::set_tool_name(fmt::format("pretrain (rank {})", group.rank()));
+        if (lmk::log_level() > lmk::LogLevel::warn) lmk::set_log_level(lmk::LogLevel::warn);
+        lmk::set_progress_mode(lmk::ProgressMode::never);
+    }
+    if (common.threads == 0) lmk::set_threads(std::max(1, lmk::hardware_threads() / group.local_size()));
+    lmk::log_info("data parallel: {} processes ({} on this machine, {} thread{} each)", group.size(),
+                  group.local_size(), lmk::num_threads(), lmk::num_threads() == 1 ? "" : "s");
+}
+
 int run(Options& o, const lmk::CommonFlags& common) {
     LMK_CHECK_USAGE(o.arch == "gpt", "--arch {}: only gpt is trained by this build", o.arch);
+    // Before the stop handlers, so that ours are the ones the stop signals reach.
+    const std::unique_ptr<lmk::dist::MpiGroup> group = lmk::dist::join_launched_group(launched_processes());
+    if (group) join_ranks(*group, common);
+    const bool writer = !group || group->rank() == 0;
     lmk::install_stop_handlers();
     std::unique_ptr<lmk::Gpt> model;
     std::unique_ptr<lmk::Trainer> trainer;
     if (!o.resume.empty()) {
         LMK_CHECK_USAGE(o.out.empty() || o.out == o.resume, "--resume continues the run in its own directory; drop -o");
         refuse_new_run_flags(*o.app);
-        lmk::recover_checkpoint(o.resume);
+        if (writer) lmk::recover_checkpoint(o.resume); // finishes or undoes an interrupted save
+        if (group) group->barrier();                    // which the other ranks then read
         lmk::TrainerState state = lmk::load_trainer_state(o.resume);
         lmk::TrainOptions t = lmk::train_options_from_json(state.options_json, o.resume + "/trainer_state.json");
         if (o.steps_opt->count()) t.steps = o.train.steps;
@@ -104,7 +135,7 @@ int run(Options& o, const lmk::CommonFlags& common) {
         t.profile_ops = o.profile;
         LMK_CHECK_USAGE(t.steps >= state.step, "--steps {} is before the checkpoint's step {}", t.steps, state.step);
         model = lmk::load_model_dir(o.resume);
-        trainer = std::make_unique<lmk::Trainer>(*model, t, o.resume);
+        trainer = std::make_unique<lmk::Trainer>(*model, t, o.resume, group.get());
         trainer->restore(state);
         o.out = o.resume;
     } else {
@@ -146,11 +177,11 @@ int run(Options& o, const lmk::CommonFlags& common) {
         o.train.profile_ops = o.profile;
         o.train.validate(); // before DIR is created
         std::filesystem::create_directories(o.out);
-        if (tk) lmk::write_file(o.out + "/tokenizer.json", lmk::tok::to_hf_json(*tk));
-        trainer = std::make_unique<lmk::Trainer>(*model, o.train, o.out);
+        if (tk && writer) lmk::write_file(o.out + "/tokenizer.json", lmk::tok::to_hf_json(*tk));
+        trainer = std::make_unique<lmk::Trainer>(*model, o.train, o.out, group.get());
     }
     lmk::TrainResult r = trainer->run();
-    if (o.profile) fmt::print(stderr, "{}", lmk::profile_report(r.phases));
+    if (o.profile && writer) fmt::print(stderr, "{}", lmk::profile_report(r.phases));
     lmk::log_info("done: step {}{}{}; model in {}, loss curve {}/loss.svg", r.step,
                   std::isnan(r.last_loss) ? "" : fmt::format(", train loss {:.4f}", r.last_loss),
                   std::isnan(r.val_loss) ? "" : fmt::format(", val loss {:.4f}", r.val_loss), o.out, o.out);
@@ -166,7 +197,7 @@ int main(int argc, char** argv) {
         {"pretrain",
          "Train a GPT language model on llm.c token shards. Writes DIR/config.json and model.safetensors "
          "(Hugging Face GPT2LMHeadModel names), optimizer.safetensors and trainer_state.json for exact "
-         "resume, metrics.jsonl and loss.svg. SIGINT/SIGTERM finish the step, checkpoint and exit 130.",
+         "resume, metrics.jsonl and loss.svg. SIGINT/SIGTERM/SIGUSR1 finish the step, checkpoint and exit 130.",
          kExamples},
         [&](CLI::App& app, lmk::CommonFlags&) {
             o.app = &app;

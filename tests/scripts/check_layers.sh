@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # check_layers: a library module includes only its own layer and lower ones (DESIGN.md §1):
-# core -> io -> text -> tok -> nn -> model -> train -> gen -> rl/eval. Also: the library
+# core -> io -> text -> tok -> nn -> model -> train -> gen -> rl/eval/dist. Also: the library
 # never writes to stdout or exits (no printf/std::cout/exit() in lib/).
 set -u
 : "${LMK_SRC:?}"
 rank() {
     case $1 in
     core) echo 0 ;; io) echo 1 ;; text) echo 2 ;; tok) echo 3 ;; nn) echo 4 ;; model) echo 5 ;;
-    train) echo 6 ;; gen) echo 7 ;; rl | eval) echo 8 ;; *) echo 99 ;;
+    train) echo 6 ;; gen) echo 7 ;; rl | eval | dist) echo 8 ;; *) echo 99 ;;
     esac
 }
 bad=0

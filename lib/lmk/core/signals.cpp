@@ -14,9 +14,10 @@ extern "C" void on_stop_signal(int sig) {
 }
 } // namespace
 
+const int kStopSignals[3] = {SIGINT, SIGTERM, SIGUSR1};
+
 void install_stop_handlers() {
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    for (int sig : kStopSignals) std::signal(sig, on_stop_signal);
 }
 bool stop_requested() { return g_stop != 0; }
 int stop_signal() { return int(g_stop); }

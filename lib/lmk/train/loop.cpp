@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <csignal>
 #include <simdjson.h>
+#include <xxhash.h>
 
 namespace lmk {
 
@@ -33,6 +34,16 @@ std::string jstr(const std::string& s) {
         o += c;
     }
     return o + "\"";
+}
+
+uint64_t weights_hash(const nn::ParameterStore& params) {
+    XXH3_state_t* st = XXH3_createState();
+    XXH3_64bits_reset(st);
+    for (const nn::Parameter* p : params.all())
+        XXH3_64bits_update(st, p->value.data(), size_t(p->value.numel()) * sizeof(float));
+    const uint64_t h = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return h;
 }
 } // namespace
 
@@ -115,12 +126,24 @@ struct Trainer::Impl {
     std::unique_ptr<MetricsLog> metrics;
     std::vector<int32_t> x, y;
     uint64_t dropout_seed = 0;
-    double peak_gflops = 0;
+    double peak_gflops = 0;      // this process's threads
+    train::Collectives* group = nullptr;
+    int rank = 0, ranks = 1;
+    // Sums over the ranks (nothing to do alone).
+    template <class T> void sum(T* data, size_t n) {
+        if (group) group->sum(data, n);
+    }
 };
 
-Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir) : model_(model), o_(std::move(o)), dir_(std::move(dir)) {
+Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir, train::Collectives* group)
+    : model_(model), o_(std::move(o)), dir_(std::move(dir)) {
     if (o_.ctx == 0) o_.ctx = model_.config().n_positions;
     o_.validate();
+    const int ranks = group ? group->size() : 1;
+    LMK_CHECK_USAGE(o_.grad_accum % ranks == 0,
+                    "--grad-accum {} does not share out over {} processes: each computes the same number of "
+                    "micro-batches (--batch-tokens counts all of them)",
+                    o_.grad_accum, ranks);
     LMK_CHECK_USAGE(o_.ctx <= model_.config().n_positions, "--ctx {} exceeds the model's n_positions {}", o_.ctx,
                     model_.config().n_positions);
     if (o_.val.empty() && o_.eval_every > 0)
@@ -130,6 +153,9 @@ Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir) : model_(model), o
     if (ec) throw Error(fmt::format("{}: cannot create directory: {}", dir_, ec.message()));
     impl_ = std::make_unique<Impl>();
     Impl& m = *impl_;
+    m.group = group && group->size() > 1 ? group : nullptr;
+    m.rank = m.group ? group->rank() : 0;
+    m.ranks = ranks;
     m.train = std::make_unique<TokenDataLoader>(o_.train, o_.batch, o_.ctx, data_order_from_name(o_.data_order),
                                                 derive_seed(o_.seed, stream_id("train-data")));
     if (!o_.val.empty())
@@ -154,6 +180,13 @@ Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir) : model_(model), o
     state_.seed = o_.seed;
     state_.options_json = train_options_to_json(o_);
     state_.train_data = m.train->position();
+    if (m.group) {
+        const std::string setup = state_.options_json + gpt_config_to_json(model_.config());
+        check_same_on_ranks(XXH3_64bits(setup.data(), setup.size()), "options or model config",
+                            "start every rank with the same flags");
+        check_same_on_ranks(weights_hash(model_.params()), "initial weights",
+                            "start every rank from the same model (--init-from, --resume: a directory they all read)");
+    }
 }
 
 Trainer::~Trainer() = default;
@@ -179,8 +212,27 @@ void Trainer::restore(const TrainerState& s) {
     state_.train_data = s.train_data;
 }
 
+bool Trainer::writes_files() const { return impl_->rank == 0; }
+
+// The ranks must start alike (options, model, weights: mpirun's MPMD form can give them
+// different flags) and then stay alike: each makes the same update from the same summed
+// gradients, so their weights agree bit for bit, checked at every checkpoint (~25 ms for GPT-2
+// 124M), since an MPI whose sums differed by rank would let them drift apart unnoticed.
+void Trainer::check_same_on_ranks(uint64_t h, const char* what, const std::string& hint) const {
+    Impl& m = *impl_;
+    const double mine[2] = {double(h >> 32), double(h & 0xffffffffu)}; // exact in doubles, and their sums
+    double all[2] = {mine[0], mine[1]};
+    m.sum(all, 2);
+    if (all[0] != mine[0] * m.ranks || all[1] != mine[1] * m.ranks)
+        throw Error(fmt::format("step {}: rank {}'s {} differ from another rank's", state_.step, m.rank, what), hint);
+}
+
 void Trainer::save() {
     Impl& m = *impl_;
+    if (m.group)
+        check_same_on_ranks(weights_hash(model_.params()), "weights",
+                            fmt::format("the MPI library's sums differ by rank; the last checkpoint in {} is kept", dir_));
+    if (!writes_files()) return;
     state_.train_data = m.train->position();
     save_checkpoint(dir_, state_,
                     {{"config.json",
@@ -206,21 +258,25 @@ double Trainer::evaluate() {
         nn::NoGradScope ng(g);
         return double(model_.loss(g, m.x.data(), m.y.data(), o_.batch, o_.ctx, opt).item());
     };
+    // Batch b is scored by rank b mod ranks; every rank draws every batch (the same stream).
+    auto mine = [&](uint64_t b) { return b % uint64_t(m.ranks) == uint64_t(m.rank); };
     if (o_.eval_batches > 0) {
         m.val->rewind();
         double total = 0;
         for (int64_t b = 0; b < o_.eval_batches; b++) {
             m.val->next_batch(m.x.data(), m.y.data());
-            total += batch_loss({});
+            if (mine(uint64_t(b))) total += batch_loss({});
         }
+        m.sum(&total, 1);
         return total / double(o_.eval_batches);
     }
     // eval_batches 0: every target token of the split once, the token-weighted mean; rows
     // past the last are padding whose targets are all ignored.
     const nn::CrossEntropyOptions opt;
     const uint64_t rows = m.val->coverage_rows(), B = uint64_t(o_.batch), T = uint64_t(o_.ctx);
-    double total = 0, scored = 0;
+    double sums[2] = {0, 0}; // loss x tokens, tokens
     for (uint64_t first = 0; first < rows; first += B) {
+        if (!mine(first / B)) continue;
         uint64_t counted = 0;
         for (uint64_t b = 0; b < B; b++) {
             int32_t* in = m.x.data() + b * T;
@@ -234,10 +290,11 @@ double Trainer::evaluate() {
             counted += uint64_t(std::count_if(tgt, tgt + T, [&](int32_t t) { return t != opt.ignore_index; }));
         }
         if (counted == 0) continue;
-        total += batch_loss(opt) * double(counted);
-        scored += double(counted);
+        sums[0] += batch_loss(opt) * double(counted);
+        sums[1] += double(counted);
     }
-    return scored > 0 ? total / scored : std::numeric_limits<double>::quiet_NaN();
+    m.sum(sums, 2);
+    return sums[1] > 0 ? sums[0] / sums[1] : std::numeric_limits<double>::quiet_NaN();
 }
 
 namespace {
@@ -254,14 +311,13 @@ private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// Blocks SIGINT and SIGTERM for its lifetime (threads started meanwhile inherit the mask);
-// take_pending() lets a pending one through to its handler.
+// Blocks the stop signals (core/signals.h) for its lifetime (threads started meanwhile inherit
+// the mask); take_pending() lets a pending one through to its handler.
 class StopSignalsDeferred {
 public:
     StopSignalsDeferred() {
         sigemptyset(&set_);
-        sigaddset(&set_, SIGINT);
-        sigaddset(&set_, SIGTERM);
+        for (int sig : kStopSignals) sigaddset(&set_, sig);
         pthread_sigmask(SIG_BLOCK, &set_, &previous_);
     }
     ~StopSignalsDeferred() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
@@ -288,8 +344,9 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTime
     ce.label_smoothing = o_.label_smoothing;
     double loss_sum = 0;
     for (int64_t micro = 0; micro < o_.grad_accum; micro++) {
-        m.train->next_batch(m.x.data(), m.y.data());
+        m.train->next_batch(m.x.data(), m.y.data()); // every rank reads the whole stream
         clock.to(t.data);
+        if (micro % m.ranks != m.rank) continue; // another rank's micro-batch
         g.reset();
         g.training = true;
         g.seed = m.dropout_seed;
@@ -306,6 +363,12 @@ void Trainer::train_step(double& loss_out, double& norm_out, float lr, PhaseTime
     g.profile = nullptr; // evaluations are not profiled
     model_.params().settle_grads(); // zeroes any gradient no op contributed to
     clock.to(t.zero_grad);
+    if (m.group) { // every rank's share summed: each then holds the step's whole gradient
+        for (nn::Parameter* p : model_.params().all())
+            if (p->requires_grad && p->grad.defined()) m.sum(p->grad.data(), size_t(p->grad.numel()));
+        m.sum(&loss_sum, 1);
+        clock.to(t.reduce);
+    }
     loss_out = loss_sum / double(o_.grad_accum);
     // Clipping is folded into the update (the optimizer reads each gradient times the factor),
     // so the gradients are read once for the norm and once for the update.
@@ -326,8 +389,10 @@ TrainResult Trainer::run() {
     TrainResult r;
     r.val_loss = r.last_loss = std::numeric_limits<double>::quiet_NaN();
     const bool fresh = state_.step == 0;
-    m.metrics = std::make_unique<MetricsLog>(dir_, fresh ? -1 : state_.step);
-    if (fresh) write_file(dir_ + "/config.json", gpt_config_to_json(model_.config()));
+    if (writes_files()) {
+        m.metrics = std::make_unique<MetricsLog>(dir_, fresh ? -1 : state_.step);
+        if (fresh) write_file(dir_ + "/config.json", gpt_config_to_json(model_.config()));
+    }
     const GptConfig& cfg = model_.config();
     const double flops_per_token = cfg.flops_per_token(o_.ctx);
     log_info("model: {} layers, {} heads, {} dim, context {}, vocab {} (padded {}), {:.2f}M parameters", cfg.n_layer,
@@ -336,8 +401,11 @@ TrainResult Trainer::run() {
     log_info("training: {} steps of {} tokens ({} x {} x {}), {} {} lr {:.3g}, seed {}{}", o_.steps,
              o_.tokens_per_step(), o_.batch, o_.ctx, o_.grad_accum, o_.optimizer, o_.schedule, o_.lr, o_.seed,
              fresh ? "" : fmt::format(", resuming at step {}", state_.step));
-    log_info("mfu: {:.3g} model GFLOP per token against an FP32 peak of {:.0f} GFLOP/s ({})", flops_per_token / 1e9,
-             m.peak_gflops, o_.peak_gflops > 0 ? "--peak-gflops" : fmt::format("measured on {} thread{}", num_threads(), num_threads() == 1 ? "" : "s"));
+    // Every rank's threads count towards the peak (each measured its own; rank 0's stands for all).
+    const double peak_gflops = m.peak_gflops * m.ranks;
+    log_info("mfu: {:.3g} model GFLOP per token against an FP32 peak of {:.0f} GFLOP/s ({}{})", flops_per_token / 1e9,
+             peak_gflops, o_.peak_gflops > 0 ? "--peak-gflops" : fmt::format("measured on {} thread{}", num_threads(), num_threads() == 1 ? "" : "s"),
+             m.ranks > 1 ? fmt::format(", times {} processes", m.ranks) : "");
     Progress progress("train", uint64_t(o_.steps), "steps");
     progress.set(uint64_t(state_.step));
     auto last_svg = std::chrono::steady_clock::now();
@@ -347,7 +415,7 @@ TrainResult Trainer::run() {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     };
 
-    // SIGINT/SIGTERM stay pending while steps, evaluations and checkpoints run and are taken
+    // SIGINT/SIGTERM/SIGUSR1 stay pending while steps, evaluations and checkpoints run and are taken
     // at one point per step, just before the loop looks at the stop flag: the handler only
     // sets that flag, and the kernels (oneDNN's GEMMs among them) are never interrupted. A
     // SIGINT delivered inside a GEMM was followed by heap corruption in oneDNN's scratch
@@ -374,9 +442,9 @@ TrainResult Trainer::run() {
         TrainRow row;
         row.step = state_.step, row.loss = loss, row.lr = lr, row.grad_norm = norm, row.tokens = state_.tokens;
         row.tokens_per_s = double(o_.tokens_per_step()) / dt;
-        row.mfu = row.tokens_per_s * flops_per_token / (m.peak_gflops * 1e9);
+        row.mfu = row.tokens_per_s * flops_per_token / (peak_gflops * 1e9);
         row.elapsed = state_.elapsed;
-        m.metrics->add_train(row);
+        if (m.metrics) m.metrics->add_train(row);
         r.last_loss = loss;
         progress.set_extra(fmt::format("loss {:.4f} | lr {:.2e} | {:.0f} tok/s", loss, lr, row.tokens_per_s));
         progress.set(uint64_t(state_.step));
@@ -387,24 +455,25 @@ TrainResult Trainer::run() {
             r.val_loss = evaluate();
             r.phases.eval += since(t_eval);
             if (!(state_.best_val_loss <= r.val_loss)) state_.best_val_loss = r.val_loss;
-            m.metrics->add_eval(state_.step, r.val_loss, elapsed0 + since(t_run));
+            if (m.metrics) m.metrics->add_eval(state_.step, r.val_loss, elapsed0 + since(t_run));
             log_info("step {}/{}: train loss {:.4f}, val loss {:.4f}", state_.step, o_.steps, loss, r.val_loss);
         }
         deferred.take_pending();
-        const bool signalled = stop_requested();
+        int signal = 0;
+        const bool signalled = stop_all(signal);
         const bool stop_early = o_.stop_after > 0 && state_.step >= o_.stop_after && !last;
         if (last || signalled || stop_early || (o_.save_every > 0 && state_.step % o_.save_every == 0)) {
             const auto t_save = std::chrono::steady_clock::now();
             save();
             r.phases.save += since(t_save);
-            m.metrics->write_svg();
+            if (m.metrics) m.metrics->write_svg();
             last_svg = std::chrono::steady_clock::now();
-        } else if (since(last_svg) > 5.0) {
+        } else if (m.metrics && since(last_svg) > 5.0) {
             m.metrics->write_svg();
             last_svg = std::chrono::steady_clock::now();
         }
         if (signalled) {
-            r.signal = lmk::stop_signal();
+            r.signal = signal;
             log_warn("signal {}: stopped after step {}, checkpoint written to {}; continue with --resume {}", r.signal,
                      state_.step, dir_, dir_);
             break;
@@ -418,13 +487,26 @@ TrainResult Trainer::run() {
     progress.finish();
     if (steps_run == 0 && m.val) { // resumed at its last step: nothing to train, so evaluate again
         r.val_loss = evaluate();
-        m.metrics->add_eval(state_.step, r.val_loss, state_.elapsed);
+        if (m.metrics) m.metrics->add_eval(state_.step, r.val_loss, state_.elapsed);
         log_info("step {}/{}: val loss {:.4f} ({})", state_.step, o_.steps, r.val_loss,
                  o_.eval_batches > 0 ? fmt::format("{} batches", o_.eval_batches) : std::string("every token"));
     }
     r.step = state_.step;
-    m.metrics->write_svg();
+    if (m.metrics) m.metrics->write_svg();
     return r;
+}
+
+bool Trainer::stop_all(int& signal) {
+    Impl& m = *impl_;
+    signal = stop_requested() ? lmk::stop_signal() : 0;
+    if (!m.group) return signal != 0;
+    // How many ranks were signalled and their signals' sum: mpirun and srun pass one signal to
+    // every rank, so the mean is that signal; a rank signalled alone takes the others along.
+    double v[2] = {signal ? 1.0 : 0.0, double(signal)};
+    m.sum(v, 2);
+    if (v[0] == 0) return false;
+    if (!signal) signal = int(std::lround(v[1] / v[0]));
+    return true;
 }
 
 } // namespace lmk

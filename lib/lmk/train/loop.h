@@ -11,7 +11,7 @@
 //     target token of the split once instead (TokenDataLoader::coverage_rows), the exact
 //     validation loss, free of the sampling noise of a 20-batch estimate;
 //   - a checkpoint (train/checkpoint.h) every save_every steps, after the last step, and
-//     when SIGINT/SIGTERM arrives (core/signals.h): the step in flight finishes, the
+//     when SIGINT/SIGTERM/SIGUSR1 arrives (core/signals.h): the step in flight finishes, the
 //     checkpoint is written, run() returns with `signal` set (the tool exits 130). run()
 //     keeps both signals blocked except at one point per step, so no kernel is ever
 //     interrupted by the handler; a second signal during the final checkpoint takes effect
@@ -24,16 +24,22 @@
 // Exact resume: the dropout masks derive from (seed, step, micro-batch), the data loader's
 // position and the optimizer's state are saved, so a run resumed from a checkpoint at step
 // S computes bit-identical weights to an uninterrupted run (same thread count).
+// Data parallel: given a group of processes (train/collectives.h), the step's grad_accum
+// micro-batches are shared out over the ranks (grad_accum a multiple of their number), the
+// gradients summed; rank 0 alone writes the directory (metrics, loss.svg, checkpoints),
+// evaluation batches are shared out too, and a signal to any rank stops them all after the
+// same step.
 //
 //   lmk::TrainOptions o;  o.train = "data/train_*.bin";  o.steps = 1000;
 //   lmk::Gpt model(cfg);  model.init_weights(o.seed);
-//   lmk::Trainer t(model, o, "runs/gpt");          // fresh run: writes config.json now
+//   lmk::Trainer t(model, o, "runs/gpt");          // fresh run
 //   lmk::TrainResult r = t.run();
 //   // later: lmk::Trainer t2 = ..., t2.restore(lmk::load_trainer_state("runs/gpt"));
 #pragma once
 #include "lmk/model/gpt.h"
 #include "lmk/nn/op_profile.h"
 #include "lmk/train/checkpoint.h"
+#include "lmk/train/collectives.h"
 
 #include <cstdint>
 #include <memory>
@@ -65,7 +71,7 @@ struct TrainOptions {
     uint64_t seed = 1337;
 
     void validate() const; // throws lmk::UsageError naming the flag
-    int64_t tokens_per_step() const { return batch * ctx * grad_accum; }
+    int64_t tokens_per_step() const { return batch * ctx * grad_accum; } // over all ranks
 };
 
 std::string train_options_to_json(const TrainOptions& o);
@@ -80,6 +86,7 @@ struct PhaseTimes {
     int64_t steps = 0;                              // steps summed below
     double data = 0, zero_grad = 0, forward = 0;    // seconds
     double backward = 0, clip = 0, optimizer = 0;   // clip: gradient norm (and scaling)
+    double reduce = 0;                              // summing gradients over ranks
     double step = 0;                                // whole steps (>= the sum of the phases)
     double eval = 0, save = 0;                      // every evaluation and checkpoint
     nn::OpProfile ops;                              // with TrainOptions::profile_ops
@@ -100,20 +107,25 @@ struct TrainResult {
 
 class Trainer {
 public:
-    // out_dir is created if needed. A fresh run writes config.json immediately.
-    Trainer(Gpt& model, TrainOptions opts, std::string out_dir);
+    // out_dir is created if needed. A fresh run writes config.json when run() starts. group:
+    // the data-parallel ranks this process is one of (nullptr: it trains alone).
+    Trainer(Gpt& model, TrainOptions opts, std::string out_dir, train::Collectives* group = nullptr);
     ~Trainer();
     // Continues from a checkpoint: optimizer state (optimizer.safetensors), step, tokens,
     // data position. The model's weights must already be loaded from DIR.
     void restore(const TrainerState& state);
     TrainResult run();
-    // Mean validation loss over eval_batches batches (NaN without --val).
+    // Mean validation loss over eval_batches batches (NaN without --val). With a group, every
+    // rank must call it (each scores its share) and gets the same value.
     double evaluate();
     int64_t step() const { return state_.step; }
     void save();
 
 private:
     void train_step(double& loss_out, double& norm_out, float lr, PhaseTimes& t);
+    bool writes_files() const; // rank 0, or the only process
+    bool stop_all(int& signal); // a stop signal reached any rank
+    void check_same_on_ranks(uint64_t hash, const char* what, const std::string& hint) const; // throws naming `what`
     Gpt& model_;
     TrainOptions o_;
     std::string dir_;

@@ -22,7 +22,8 @@ std::string profile_report(const PhaseTimes& p) {
     phase("backward", p.backward);
     phase("clip", p.clip);
     phase("optimizer", p.optimizer);
-    phase("other", p.step - p.data - p.zero_grad - p.forward - p.backward - p.clip - p.optimizer);
+    if (p.reduce > 0) phase("reduce", p.reduce); // data parallel only
+    phase("other", p.step - p.data - p.zero_grad - p.forward - p.backward - p.clip - p.optimizer - p.reduce);
     out += fmt::format("  outside the steps: eval {:.3f} s, checkpoints {:.3f} s\n", p.eval, p.save);
     if (p.ops.rows().empty()) return out;
     std::vector<std::pair<std::string, nn::OpProfileRow>> ops(p.ops.rows().begin(), p.ops.rows().end());
