@@ -12,7 +12,7 @@ set -eu
 for t in pretrain char-shards; do [ -x "$LMK_BIN/$t" ] || { echo "no $t built"; exit 77; }; done
 command -v mpirun >/dev/null || { echo "skip: no mpirun (scripts/install-deps.sh installs openmpi-bin)"; exit 77; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT # a failed check leaves no training behind
 cd "$tmp"
 # Open MPI refuses root unless told, and may see fewer slots than processes in a container.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
