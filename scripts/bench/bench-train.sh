@@ -15,6 +15,7 @@
 # BENCH_ROUNDS (default 1) repeats each config's runs and reports medians (see bench()).
 # BENCH_STEPS_BABY / _SMALL / _124M: steps per run (200 / 8 / 5). A baby step takes 15-30 ms,
 # so 30 steps of its two-core run last under half a second and scattered by 15% here.
+# With mpirun installed, each config also runs as two MPI ranks (data parallel).
 set -u
 . "$(dirname "$0")/peer-env.sh"
 : "${LMK_BIN:?}" "${LMK_SRC:?}"
@@ -119,6 +120,29 @@ print_row() { # label lmk-fp32 lmk-bf16 torch-fp32 torch-bf16 lmk-fp32-2c torch-
 bench baby "${BENCH_STEPS_BABY:-200}" "$tmp/char/train_000000.bin" "$char_vocab" 4 4 128 64 12
 bench small "${BENCH_STEPS_SMALL:-8}" "$tmp/v8192.bin" 8192 4 4 256 256 16
 bench gpt2-124M "${BENCH_STEPS_124M:-5}" "$tmp/v50257.bin" 50257 12 12 768 64 4
+# Data parallel (DESIGN.md §5): two MPI ranks of one thread each on the two cores, each
+# step's micro-batches shared out (--grad-accum 2: each rank computes one), against one
+# process on one core with --grad-accum 1 run just before (the same tokens per rank-step).
+if command -v mpirun >/dev/null; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+    mpi_bench() { # name steps model-args...
+        local name=$1 steps=$2
+        shift 2
+        local args=(--train "$1" --vocab "$2" --layers "$3" --heads "$4" --dim "$5" --ctx "$6" --batch "$7")
+        local one two
+        one=$(lmk_run "$name" "$cpu" 1 fp32 "$steps" "${args[@]}")
+        rm -rf "$tmp/mpi"
+        taskset -c "$cpus" mpirun -np 2 --bind-to core "$LMK_BIN/pretrain" -o "$tmp/mpi" -q -j 1 --steps "$steps" \
+            --eval-every 0 --save-every 0 --warmup 0 --grad-accum 2 "${args[@]}" >/dev/null 2>"$tmp/err" ||
+            { cat "$tmp/err" >&2; return; }
+        two=$(lmk_rate "$tmp/mpi/metrics.jsonl")
+        printf '%-16s mpirun -np 2 (1 thread each): %.0f tokens/s, %s x one process on one core (%.0f)\n' \
+            "$name" "$two" "$(ratio "$two" "$one")" "$one"
+    }
+    mpi_bench baby "${BENCH_STEPS_BABY:-200}" "$tmp/char/train_000000.bin" "$char_vocab" 4 4 128 64 12
+    mpi_bench small "${BENCH_STEPS_SMALL:-8}" "$tmp/v8192.bin" 8192 4 4 256 256 16
+    mpi_bench gpt2-124M "${BENCH_STEPS_124M:-5}" "$tmp/v50257.bin" 50257 12 12 768 64 4
+fi
 if [ -f "$tmp/small.jsonl" ]; then
     awk -v m="$(lmk_mfu "$tmp/small.jsonl")" -v p="$peak" 'BEGIN {
         printf "small fp32 1 thread: MFU %.1f%% of %g GFLOP/s (%.1f GFLOP/s of model FLOPs)\n", 100 * m, p, m * p }'
