@@ -92,11 +92,13 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
 }
 
 // The process count an MPI launcher announced (0: not started by one): Open MPI's mpirun,
-// MPICH's hydra or Slurm's PMI, or PMIx (srun --mpi=pmix, whose size MPI then reports).
+// MPICH's hydra or Slurm's PMI. PMIx (srun --mpi=pmix) announces only the rank: rank R means
+// at least R + 1 processes (MPI reports the count).
 long launched_processes() {
-    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"})
+    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
         if (const char* v = std::getenv(var)) return std::max(1L, std::atol(v));
-    return std::getenv("PMIX_RANK") ? 1 : 0;
+    if (const char* rank = std::getenv("PMIX_RANK")) return std::max(0L, std::atol(rank)) + 1;
+    return 0;
 }
 
 // Under mpirun/srun: rank 0 reports (the others only warnings and errors, named by rank, and

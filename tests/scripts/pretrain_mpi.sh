@@ -6,7 +6,7 @@
 # uninterrupted two-process run, and one process can resume it; SIGTERM to one rank or
 # SIGUSR1 to mpirun stops both after the same step with a checkpoint (exit 130); a
 # --grad-accum that does not share out is a usage error; ranks given different flags or
-# weights are refused. Skips when mpirun is absent.
+# weights are refused; an error on one rank ends the job. Skips when mpirun is absent.
 set -eu
 : "${LMK_BIN:?}"
 for t in pretrain char-shards; do [ -x "$LMK_BIN/$t" ] || { echo "no $t built"; exit 77; }; done
@@ -90,6 +90,15 @@ mpirun -np 1 "$LMK_BIN/pretrain" -o E --init-from S --train 'data/train_*.bin' -
        -np 1 "$LMK_BIN/pretrain" -o E --init-from H --train 'data/train_*.bin' --ctx 32 --batch 4 --steps 2 --grad-accum 2 -j 1 -q \
        2>err.txt || status=$?
 check_refused E "initial weights differ"
+
+# An error on one rank only (rank 0 cannot commit its checkpoint: a directory is in the way)
+# ends the whole job with that error, rather than leaving rank 1 waiting for a sum forever.
+mkdir -p F/model.safetensors/in-the-way
+status=0
+timeout 120 mpirun -np 2 "$LMK_BIN/pretrain" -o F "${common[@]}" --steps 50 --save-every 2 --grad-accum 2 -j 1 \
+    2>err.txt || status=$?
+[ "$status" != 0 ] && [ "$status" != 124 ] && grep -q "model.safetensors" err.txt ||
+    { cat err.txt; echo "FAIL: an error on rank 0 alone gave status $status"; exit 1; }
 
 # A stop signal, to one rank only (SIGTERM) or to mpirun (SIGUSR1, which it passes on to
 # every rank): all stop after the same step, rank 0 checkpoints, exit status 130.

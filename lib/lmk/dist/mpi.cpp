@@ -4,6 +4,7 @@
 #include "lmk/core/error.h"
 
 #include <algorithm>
+#include <exception>
 #include <string>
 
 #ifdef LMK_HAVE_MPI
@@ -52,7 +53,12 @@ MpiGroup::MpiGroup() {
     MPI_Comm_free(&local);
 }
 
-MpiGroup::~MpiGroup() { MPI_Finalize(); }
+// MPI_Finalize waits for every rank; one leaving on an error (its message already on its way
+// to stderr) would wait for ranks blocked in a sum forever. Without it, the launcher sees the
+// rank exit unfinalised and ends the job.
+MpiGroup::~MpiGroup() {
+    if (std::uncaught_exceptions() == 0) MPI_Finalize();
+}
 
 void MpiGroup::sum(float* data, size_t n) { allreduce(data, n, MPI_FLOAT); }
 void MpiGroup::sum(double* data, size_t n) { allreduce(data, n, MPI_DOUBLE); }

@@ -20,7 +20,7 @@ namespace lmk::dist {
 class MpiGroup : public train::Collectives {
 public:
     MpiGroup(); // MPI_Init_thread (funnelled: only the main thread talks to MPI)
-    ~MpiGroup() override; // MPI_Finalize
+    ~MpiGroup() override; // MPI_Finalize, unless an exception is unwinding (the job then ends)
     MpiGroup(const MpiGroup&) = delete;
     MpiGroup& operator=(const MpiGroup&) = delete;
     int rank() const override { return rank_; }
