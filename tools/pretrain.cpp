@@ -61,6 +61,7 @@ const char* kExamples = R"(Examples:
       --steps 2000 --lr 1e-3 --warmup 100 --eval-every 200
   pretrain --resume runs/shakespeare --steps 4000      # continue the same run to step 4000
   pretrain -o runs/ft --init-from gpt2_124M.bin --train 'web/train_*.bin' --lr 1e-4
+  mpirun -np 4 pretrain -o runs/dp --train 'web/train_*.bin' --batch 8 --grad-accum 16   # data parallel, 4 micro-batches a rank
 )";
 
 // The model's config from --config FILE (a bad file: exit 1) or the model flags (a bad

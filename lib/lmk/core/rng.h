@@ -41,7 +41,7 @@ public:
     uint64_t below(uint64_t n); // [0, n), Lemire's unbiased method; n > 0
     double normal();         // standard normal (Box-Muller, no cached spare: state is 4 words)
     // out[0..n) = sd * standard normals, two per draw (Marsaglia's polar method: no
-    // trigonometry, ~7x normal()'s rate; the values differ from normal()'s).
+    // trigonometry, ~5x normal()'s rate; the values differ from normal()'s).
     void fill_normal(float* out, size_t n, double sd);
     Rng split(uint64_t stream) const; // an independent child stream; does not advance this one
 

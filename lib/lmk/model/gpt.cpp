@@ -114,7 +114,7 @@ void Gpt::init_weights(uint64_t seed) {
     }
     // Piece k of a tensor draws from the stream (the tensor's seed, k): the same values at any
     // thread count, all tensors' pieces in one parallel loop (GPT-2 124M: 124M normals in
-    // ~0.6 s on one core; one Box-Muller stream per tensor took ~4.5 s).
+    // ~0.9 s on one core; one Box-Muller stream per tensor took ~4.5 s).
     constexpr size_t kPiece = size_t(1) << 16;
     parallel_for_pieces(counts, kPiece, [&](size_t i, size_t b, size_t e) {
         Rng rng(derive_seed(normals[i].seed, b / kPiece));
