@@ -1,7 +1,9 @@
-// tests/test_train_loop.cpp: exact resume, signals, NaN handling of the training loop.
+// tests/test_train_loop.cpp: exact resume, signals, NaN handling of the training loop, and
+// its data-parallel side (two ranks as two threads, no MPI needed).
 #include "lmk/core/error.h"
 #include "lmk/core/log.h"
 #include "lmk/core/signals.h"
+#include "lmk/core/threads.h"
 #include "lmk/io/file.h"
 #include "lmk/io/shard.h"
 #include "lmk/model/import.h"
@@ -11,10 +13,14 @@
 #include <csignal>
 #include "test_util.h"
 
+#include <condition_variable>
+#include <cstring>
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fmt/format.h>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 using namespace lmk;
 namespace fs = std::filesystem;
@@ -265,4 +271,132 @@ TEST_CASE("--eval-batches 0 scores every validation token once: the exact mean l
     }
     CHECK(v == doctest::Approx(total / double(n - 1)).epsilon(1e-6));
     CHECK(v == t.evaluate()); // deterministic
+}
+
+namespace {
+// Two data-parallel ranks as two threads of this process: each sum() waits for both ranks'
+// values, then both take slot 0 + slot 1 in the element type (the same bits on each rank).
+class ThreadPair {
+public:
+    class Rank : public train::Collectives {
+    public:
+        Rank(ThreadPair& pair, int rank) : pair_(pair), rank_(rank) {}
+        int rank() const override { return rank_; }
+        int size() const override { return 2; }
+        void sum(float* data, size_t n) override { pair_.sum(rank_, data, n); }
+        void sum(double* data, size_t n) override { pair_.sum(rank_, data, n); }
+
+    private:
+        ThreadPair& pair_;
+        int rank_;
+    };
+    int mismatched_sums = 0; // sums whose lengths differed between the ranks
+
+private:
+    template <class T> void sum(int rank, T* data, size_t n) {
+        slot_[rank].assign(data, data + n); // exact: float and double values fit a double
+        barrier();
+        if (slot_[0].size() != slot_[1].size()) {
+            if (rank == 0) mismatched_sums++;
+        } else {
+            for (size_t i = 0; i < n; i++) data[i] = T(slot_[0][i]) + T(slot_[1][i]);
+        }
+        barrier(); // both have read the slots before either writes its next sum
+    }
+    void barrier() {
+        std::unique_lock<std::mutex> lock(mu_);
+        const uint64_t generation = generation_;
+        if (++arrived_ == 2) {
+            arrived_ = 0;
+            generation_++;
+            cv_.notify_all();
+        } else {
+            cv_.wait(lock, [&] { return generation_ != generation; });
+        }
+    }
+    std::vector<double> slot_[2];
+    std::mutex mu_;
+    std::condition_variable cv_;
+    int arrived_ = 0;
+    uint64_t generation_ = 0;
+};
+
+std::vector<double> metric_column(const std::string& metrics, const std::string& key) {
+    std::vector<double> v;
+    const std::string needle = "\"" + key + "\": ";
+    for (size_t at = metrics.find(needle); at != std::string::npos; at = metrics.find(needle, at + 1))
+        v.push_back(std::stod(metrics.substr(at + needle.size())));
+    return v;
+}
+} // namespace
+
+TEST_CASE("two data-parallel ranks train the run one process trains, and only rank 0 writes") {
+    set_log_level(LogLevel::error);
+    lmk::set_threads(1);
+    TempDir d;
+    make_shards(d.path);
+    TrainOptions o = tiny_options(d.path); // with dropout, evaluation every 3 steps
+    o.grad_accum = 4;                       // two micro-batches a rank
+    Gpt one(tiny_config());
+    one.init_weights(o.seed);
+    Trainer(one, o, d.path + "/one").run();
+
+    Gpt m0(tiny_config()), m1(tiny_config());
+    m0.init_weights(o.seed), m1.init_weights(o.seed);
+    ThreadPair pair;
+    ThreadPair::Rank r0(pair, 0), r1(pair, 1);
+    TrainResult res[2];
+    std::string errors;
+    std::mutex errors_mu;
+    auto rank_main = [&](Gpt& m, train::Collectives& group, const std::string& dir, TrainResult& out) {
+        try {
+            out = Trainer(m, o, dir, &group).run();
+        } catch (const std::exception& e) {
+            std::lock_guard<std::mutex> lock(errors_mu);
+            errors += e.what();
+        }
+    };
+    std::thread t1(rank_main, std::ref(m1), std::ref(r1), d.path + "/rank1", std::ref(res[1]));
+    rank_main(m0, r0, d.path + "/two", res[0]);
+    t1.join();
+    REQUIRE(errors.empty());
+    CHECK(pair.mismatched_sums == 0);
+    CHECK(res[0].step == o.steps);
+    CHECK(res[1].step == o.steps);
+    // The ranks end with the same weights, bit for bit.
+    for (nn::Parameter* p : m0.params().all()) {
+        INFO(p->name);
+        const nn::Tensor& w1 = m1.params().at(p->name).value;
+        CHECK(std::memcmp(p->value.data(), w1.data(), size_t(w1.numel()) * sizeof(float)) == 0);
+    }
+    // Rank 0 wrote the run; rank 1 nothing.
+    for (const char* f : {"config.json", "model.safetensors", "trainer_state.json", "metrics.jsonl", "loss.svg"})
+        CHECK(fs::exists(d.path + "/two/" + f));
+    CHECK(fs::is_empty(d.path + "/rank1"));
+    // Every loss, gradient norm and validation loss as one process computed them (only the
+    // order of the gradient sums' additions differs), and the same evaluations.
+    const std::string a = read_file(d.path + "/one/metrics.jsonl"), b = read_file(d.path + "/two/metrics.jsonl");
+    for (const char* key : {"loss", "grad_norm", "val_loss"}) {
+        const std::vector<double> x = metric_column(a, key), y = metric_column(b, key);
+        INFO(key);
+        REQUIRE(x.size() == y.size());
+        CHECK(x.size() >= 3);
+        for (size_t i = 0; i < x.size(); i++) CHECK(y[i] == doctest::Approx(x[i]).epsilon(1e-5));
+    }
+    CHECK(res[0].val_loss == res[1].val_loss); // shared out, summed: the same on both
+    lmk::set_threads(0);
+}
+
+TEST_CASE("micro-batches that do not share out over the ranks are a usage error") {
+    set_log_level(LogLevel::error);
+    TempDir d;
+    make_shards(d.path);
+    TrainOptions o = tiny_options(d.path);
+    o.grad_accum = 3;
+    Gpt m(tiny_config());
+    m.init_weights(o.seed);
+    ThreadPair pair;
+    ThreadPair::Rank r0(pair, 0);
+    CHECK_THROWS_WITH_AS(Trainer(m, o, d.path + "/run", &r0), doctest::Contains("--grad-accum 3 does not share out over 2 processes"),
+                         UsageError);
 }
