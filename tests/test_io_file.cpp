@@ -179,6 +179,7 @@ void check_written(const std::string& path, size_t total, OutputOptions opts) {
     FileDigest d = out->digest();
     CHECK(d.bytes == got.size());
     CHECK(d.xxh3 == XXH3_64bits(got.data(), got.size()));
+    CHECK(digest_file(path) == d); // reading the file back: its bytes as they are
 }
 } // namespace
 
@@ -209,4 +210,10 @@ TEST_CASE("file: direct outputs hold the same bytes; digests match the files") {
     }
     CHECK_FALSE(file_exists(t / "u.bin"));
     CHECK_FALSE(file_exists(t / "u.bin.tmp"));
+    CHECK_THROWS_WITH_AS(digest_file(t / "u.bin"), doctest::Contains("u.bin: cannot open"), Error);
+    // A digest taken in pieces is the digest of the pieces joined.
+    StreamDigest sd;
+    sd.update("written", 7);
+    sd.update(" once", 5);
+    CHECK(sd.value() == wf);
 }

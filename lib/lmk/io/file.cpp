@@ -375,21 +375,18 @@ struct Output::DirectStage {
     DirectStage& operator=(const DirectStage&) = delete;
 };
 
-struct Output::Digester {
-    XXH3_state_t* state = XXH3_createState();
-    uint64_t bytes = 0;
-    Digester() {
-        if (!state) throw std::bad_alloc();
-        XXH3_64bits_reset(state);
-    }
-    ~Digester() { XXH3_freeState(state); }
-    Digester(const Digester&) = delete;
-    Digester& operator=(const Digester&) = delete;
-    void update(const char* p, size_t n) {
-        XXH3_64bits_update(state, p, n);
-        bytes += n;
-    }
-};
+StreamDigest::StreamDigest() : state_(XXH3_createState()) {
+    if (!state_) throw std::bad_alloc();
+    XXH3_64bits_reset(static_cast<XXH3_state_t*>(state_));
+}
+StreamDigest::~StreamDigest() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
+void StreamDigest::update(const void* p, size_t n) {
+    XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), p, n);
+    bytes_ += n;
+}
+FileDigest StreamDigest::value() const {
+    return FileDigest{bytes_, XXH3_64bits_digest(static_cast<const XXH3_state_t*>(state_))};
+}
 
 std::unique_ptr<Output> Output::open(const std::string& path, OutputOptions opts) {
     std::unique_ptr<Output> out(new Output());
@@ -419,7 +416,7 @@ std::unique_ptr<Output> Output::open(const std::string& path, OutputOptions opts
     }
     if (out->comp_ == Compression::gzip) out->enc_ = std::make_unique<GzipEncoder>(opts.level);
     else if (out->comp_ == Compression::zstd) out->enc_ = std::make_unique<ZstdEncoder>(opts.level);
-    if (opts.digest) out->digest_ = std::make_unique<Digester>();
+    if (opts.digest) out->digest_ = std::make_unique<StreamDigest>();
     if (opts.direct && out->comp_ == Compression::none && !out->is_stdout_ && set_direct(out->fd_, true)) {
         out->direct_ = std::make_unique<DirectStage>();
         out->buf_cap_ = 0; // put() goes through write() and the stage
@@ -526,7 +523,7 @@ void Output::finish_direct() {
 
 FileDigest Output::digest() const {
     LMK_CHECK(digest_ && committed_, "{}: digest() needs OutputOptions::digest and a commit()", name_);
-    return FileDigest{digest_->bytes, XXH3_64bits_digest(digest_->state)};
+    return digest_->value();
 }
 
 void Output::commit() {
@@ -626,6 +623,26 @@ FileDigest write_file(const std::string& path, std::string_view data, OutputOpti
     out->write(data);
     out->commit();
     return out->digest();
+}
+
+FileDigest digest_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("{}: cannot open: {}", path, errno_text(errno));
+    StreamDigest d;
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+        ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int err = errno;
+            ::close(fd);
+            fail("{}: read failed: {}", path, errno_text(err));
+        }
+        if (n == 0) break;
+        d.update(buf.data(), size_t(n));
+    }
+    ::close(fd);
+    return d.value();
 }
 
 bool file_exists(const std::string& path) {

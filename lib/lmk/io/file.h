@@ -111,6 +111,21 @@ struct FileDigest {
     bool operator==(const FileDigest&) const = default;
 };
 
+// A running size and XXH3-64 of bytes given in pieces: the digest of the pieces joined.
+class StreamDigest {
+public:
+    StreamDigest();
+    ~StreamDigest();
+    StreamDigest(const StreamDigest&) = delete;
+    StreamDigest& operator=(const StreamDigest&) = delete;
+    void update(const void* p, size_t n);
+    FileDigest value() const;
+
+private:
+    void* state_; // XXH3_state_t
+    uint64_t bytes_ = 0;
+};
+
 struct OutputOptions {
     bool binary = false;  // refuse a terminal on stdout
     bool atomic = true;   // write path.tmp then rename (regular files only)
@@ -163,8 +178,7 @@ private:
     std::unique_ptr<Encoder> enc_;
     struct DirectStage;                  // OutputOptions::direct's aligned buffer (file.cpp)
     std::unique_ptr<DirectStage> direct_; // null when writing through the page cache
-    struct Digester;                     // XXH3 state (file.cpp)
-    std::unique_ptr<Digester> digest_;
+    std::unique_ptr<StreamDigest> digest_; // OutputOptions::digest
 };
 
 // Reads lines ('\n'-terminated; the last may lack it). A returned line excludes the '\n'
@@ -191,8 +205,10 @@ private:
 
 // Whole-file helpers (decompressing on read, atomic on write).
 std::string read_file(const std::string& path);
-// write_file returns the size and XXH3-64 of the bytes it wrote (not read back).
+// write_file returns the size and XXH3-64 of the bytes it wrote (not read back);
+// digest_file reads a file's bytes as they are (no decompression) for theirs.
 FileDigest write_file(const std::string& path, std::string_view data, OutputOptions opts = {});
+FileDigest digest_file(const std::string& path);
 bool file_exists(const std::string& path);
 
 } // namespace lmk

@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 namespace fs = std::filesystem;
 
@@ -19,32 +18,6 @@ namespace lmk {
 
 static constexpr const char* kStaging = ".checkpoint.tmp";
 static constexpr const char* kStateFile = "trainer_state.json";
-
-FileDigest digest_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error(fmt::format("{}: cannot open: {}", path, errno_text(errno)));
-    XXH3_state_t* st = XXH3_createState();
-    XXH3_64bits_reset(st);
-    std::vector<char> buf(1 << 20);
-    FileDigest d;
-    for (;;) {
-        ssize_t n = ::read(fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            XXH3_freeState(st);
-            throw Error(fmt::format("{}: read failed: {}", path, errno_text(err)));
-        }
-        if (n == 0) break;
-        XXH3_64bits_update(st, buf.data(), size_t(n));
-        d.bytes += uint64_t(n);
-    }
-    d.xxh3 = XXH3_64bits_digest(st);
-    XXH3_freeState(st);
-    ::close(fd);
-    return d;
-}
 
 static std::string hex64(uint64_t v) { return fmt::format("\"{:016x}\"", v); }
 static std::string num(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }

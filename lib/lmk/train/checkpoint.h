@@ -37,8 +37,6 @@
 
 namespace lmk {
 
-FileDigest digest_file(const std::string& path); // reads the file (FileDigest: io/file.h)
-
 struct TrainerState {
     int64_t step = 0;        // optimizer steps completed
     int64_t total_steps = 0; // the run's --steps

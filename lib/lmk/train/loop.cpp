@@ -18,7 +18,6 @@
 #include <fmt/format.h>
 #include <csignal>
 #include <simdjson.h>
-#include <xxhash.h>
 
 namespace lmk {
 
@@ -37,13 +36,9 @@ std::string jstr(const std::string& s) {
 }
 
 uint64_t weights_hash(const nn::ParameterStore& params) {
-    XXH3_state_t* st = XXH3_createState();
-    XXH3_64bits_reset(st);
-    for (const nn::Parameter* p : params.all())
-        XXH3_64bits_update(st, p->value.data(), size_t(p->value.numel()) * sizeof(float));
-    const uint64_t h = XXH3_64bits_digest(st);
-    XXH3_freeState(st);
-    return h;
+    StreamDigest d;
+    for (const nn::Parameter* p : params.all()) d.update(p->value.data(), size_t(p->value.numel()) * sizeof(float));
+    return d.value().xxh3;
 }
 } // namespace
 
@@ -182,7 +177,9 @@ Trainer::Trainer(Gpt& model, TrainOptions o, std::string dir, train::Collectives
     state_.train_data = m.train->position();
     if (m.group) {
         const std::string setup = state_.options_json + gpt_config_to_json(model_.config());
-        check_same_on_ranks(XXH3_64bits(setup.data(), setup.size()), "options or model config",
+        StreamDigest setup_digest;
+        setup_digest.update(setup.data(), setup.size());
+        check_same_on_ranks(setup_digest.value().xxh3, "options or model config",
                             "start every rank with the same flags");
         check_same_on_ranks(weights_hash(model_.params()), "initial weights",
                             "start every rank from the same model (--init-from, --resume: a directory they all read)");
