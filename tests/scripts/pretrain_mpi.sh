@@ -105,7 +105,9 @@ timeout 120 mpirun -np 2 "$LMK_BIN/pretrain" -o F "${common[@]}" --steps 50 --sa
 steps_at_stop=""
 for how in "TERM rank" "USR1 mpirun"; do
     rm -rf C
-    mpirun -np 2 "$LMK_BIN/pretrain" -o C "${common[@]}" --steps 100000 --grad-accum 2 -j 1 2>/dev/null &
+    mpirun -np 2 "$LMK_BIN/pretrain" -o C "${common[@]:0:${#common[@]}-1}" --steps 100000 --grad-accum 2 -j 1 \
+        2>stop.txt & # without -q: each rank's report of the signal
+
     mpirun_pid=$!
     for _ in $(seq 1 600); do
         [ -f C/metrics.jsonl ] && [ "$(wc -l <C/metrics.jsonl)" -ge 3 ] && break
@@ -122,6 +124,10 @@ for how in "TERM rank" "USR1 mpirun"; do
     step=$(sed -n 's/^  "step": \([0-9]*\),$/\1/p' C/trainer_state.json)
     [ -n "$step" ] && [ "$step" -ge 3 ] || { echo "FAIL: no checkpoint after SIG$how"; exit 1; }
     [ "$(grep -c '"loss"' C/metrics.jsonl)" = "$step" ] || { echo "FAIL: metrics rows != checkpoint step $step"; exit 1; }
+    # Both ranks name the signal that stopped them, the unsignalled one included.
+    signo=$(kill -l "${how% *}")
+    [ "$(grep -c "signal $signo: stopped after step $step," stop.txt)" = 2 ] ||
+        { cat stop.txt; echo "FAIL: both ranks should report signal $signo at step $step"; exit 1; }
     steps_at_stop="$steps_at_stop SIG$how: step $step,"
 done
 echo "ok: 2 processes = 1 process to 1e-5, reruns and resumes bit-identical, stopped with exit 130 at$steps_at_stop"

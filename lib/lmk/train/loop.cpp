@@ -497,13 +497,15 @@ bool Trainer::stop_all(int& signal) {
     Impl& m = *impl_;
     signal = stop_requested() ? lmk::stop_signal() : 0;
     if (!m.group) return signal != 0;
-    // How many ranks were signalled and their signals' sum: mpirun and srun pass one signal to
-    // every rank, so the mean is that signal; a rank signalled alone takes the others along.
-    double v[2] = {signal ? 1.0 : 0.0, double(signal)};
-    m.sum(v, 2);
-    if (v[0] == 0) return false;
-    if (!signal) signal = int(std::lround(v[1] / v[0]));
-    return true;
+    // How many ranks got each stop signal: a rank signalled alone takes the others along, and
+    // those report the first kind any rank got (mpirun and srun pass one signal to every rank).
+    constexpr size_t kKinds = std::size(kStopSignals);
+    double got[kKinds];
+    for (size_t i = 0; i < kKinds; i++) got[i] = signal == kStopSignals[i] ? 1.0 : 0.0;
+    m.sum(got, kKinds);
+    for (size_t i = 0; i < kKinds && !signal; i++)
+        if (got[i] > 0) signal = kStopSignals[i];
+    return signal != 0;
 }
 
 } // namespace lmk

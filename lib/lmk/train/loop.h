@@ -119,7 +119,7 @@ public:
     // rank must call it (each scores its share) and gets the same value.
     double evaluate();
     int64_t step() const { return state_.step; }
-    void save();
+    void save(); // with a group, every rank calls it (they check their weights agree); rank 0 writes
 
 private:
     void train_step(double& loss_out, double& norm_out, float lr, PhaseTimes& t);
