@@ -92,16 +92,6 @@ lmk::GptConfig model_config(const Options& o, int64_t ctx, int64_t vocab, int64_
     });
 }
 
-// The process count an MPI launcher announced (0: not started by one): Open MPI's mpirun,
-// MPICH's hydra or Slurm's PMI. PMIx (srun --mpi=pmix) announces only the rank: rank R means
-// at least R + 1 processes (MPI reports the count).
-long launched_processes() {
-    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
-        if (const char* v = std::getenv(var)) return std::max(1L, std::atol(v));
-    if (const char* rank = std::getenv("PMIX_RANK")) return std::max(0L, std::atol(rank)) + 1;
-    return 0;
-}
-
 // Under mpirun/srun: rank 0 reports (the others only warnings and errors, named by rank, and
 // no progress line) and, unless -j says otherwise, the ranks on one machine share its cores.
 void join_ranks(const lmk::dist::MpiGroup& group, const lmk::CommonFlags& common) {
@@ -118,7 +108,8 @@ void join_ranks(const lmk::dist::MpiGroup& group, const lmk::CommonFlags& common
 int run(Options& o, const lmk::CommonFlags& common) {
     LMK_CHECK_USAGE(o.arch == "gpt", "--arch {}: only gpt is trained by this build", o.arch);
     // Before the stop handlers, so that ours are the ones the stop signals reach.
-    const std::unique_ptr<lmk::dist::MpiGroup> group = lmk::dist::join_launched_group(launched_processes());
+    const std::unique_ptr<lmk::dist::MpiGroup> group = lmk::dist::join_launched_group(
+        lmk::dist::launched_processes([](const char* name) { return std::getenv(name); }));
     if (group) join_ranks(*group, common);
     const bool writer = !group || group->rank() == 0;
     lmk::install_stop_handlers();

@@ -4,6 +4,7 @@
 #include "lmk/core/error.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -38,6 +39,13 @@ template <class T> void allreduce(T* data, size_t n, MPI_Datatype type) {
 }
 #endif
 } // namespace
+
+long launched_processes(const std::function<const char*(const char*)>& env) {
+    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+        if (const char* v = env(var)) return std::max(1L, std::atol(v));
+    if (const char* rank = env("PMIX_RANK")) return std::max(0L, std::atol(rank)) + 1;
+    return 0;
+}
 
 #ifdef LMK_HAVE_MPI
 bool built_with_mpi() { return true; }

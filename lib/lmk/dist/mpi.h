@@ -13,6 +13,7 @@
 #pragma once
 #include "lmk/train/collectives.h"
 
+#include <functional>
 #include <memory>
 
 namespace lmk::dist {
@@ -35,6 +36,11 @@ private:
 };
 
 std::unique_ptr<MpiGroup> join_launched_group(long launched);
+// The process count an MPI launcher announced in the environment `env` looks up (0: not
+// started by one): Open MPI's mpirun (OMPI_COMM_WORLD_SIZE), MPICH's hydra or Slurm's PMI
+// (PMI_SIZE). PMIx (srun --mpi=pmix) announces only the rank: rank R means at least R + 1
+// processes (MPI reports the count once initialised).
+long launched_processes(const std::function<const char*(const char*)>& env);
 bool built_with_mpi();
 
 } // namespace lmk::dist
